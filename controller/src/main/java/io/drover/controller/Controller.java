@@ -1,0 +1,120 @@
+package io.drover.controller;
+
+import io.drover.controller.config.ControllerConfig;
+import io.drover.controller.http.ApiResource;
+import io.drover.controller.http.ApiRouter;
+import io.drover.controller.http.ExtraResources;
+import io.drover.controller.http.Http;
+import io.drover.controller.http.RootResource;
+import io.drover.controller.http.SystemResource;
+import io.drover.controller.lease.LeaseWatchdog;
+import io.drover.controller.store.Store;
+import io.drover.controller.store.StoreIndexes;
+import io.drover.controller.tasks.TaskEvents;
+import io.drover.controller.workers.ControlChannel;
+import io.drover.queue.TaskQueue;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running controller: store, queue, HTTP server and background jobs, wired together.
+ * {@link #start} blocks until the server listens; {@link #close} stops everything in order.
+ */
+public final class Controller implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Controller.class);
+    /** Size of the bounded pool for blocking store calls. */
+    public static final int STORE_POOL_SIZE = 16;
+
+    private final Services services;
+    private final HttpServer server;
+    private final LeaseWatchdog watchdog;
+
+    private Controller(Services services, HttpServer server, LeaseWatchdog watchdog) {
+        this.services = services;
+        this.server = server;
+        this.watchdog = watchdog;
+    }
+
+    public static Controller start(ControllerConfig cfg) throws Exception {
+        return start(cfg, QueueFactory.MONGO);
+    }
+
+    public static Controller start(ControllerConfig cfg, QueueFactory queues) throws Exception {
+        Logging.configure();
+        Store store = Store.open(cfg);
+        Vertx vertx = null;
+        try {
+            StoreIndexes.ensure(store);
+            Clock clock = Clock.systemUTC();
+            TaskQueue queue = queues.create(store.tasks(), cfg.lease(), clock);
+            queue.reload();
+            vertx = Vertx.vertx();
+            WorkerExecutor pool = vertx.createSharedWorkerExecutor("drover-store", STORE_POOL_SIZE);
+            Services services = new Services(cfg, vertx, store, queue, new TaskEvents(), new ControlChannel(), pool, clock);
+
+            Router router = ApiRouter.build(vertx, new Http.Runtime(pool, store.durability()),
+                    apiResources(services), rootResources(services));
+            HttpServer server = vertx.createHttpServer()
+                    .requestHandler(router)
+                    .listen(cfg.port(), cfg.host())
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            LeaseWatchdog watchdog = LeaseWatchdog.start(services);
+            return new Controller(services, server, watchdog);
+        } catch (Exception | Error e) {
+            if (vertx != null) vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            store.close();
+            throw e;
+        }
+    }
+
+    /** The core resources, then those of controller-extras ({@link ExtraResources}). */
+    private static List<ApiResource> apiResources(Services s) {
+        List<ApiResource> l = new ArrayList<>(List.of(
+                new SystemResource()));
+        l.addAll(ExtraResources.api(s));
+        return l;
+    }
+
+    private static List<RootResource> rootResources(Services s) {
+        return new ArrayList<>(ExtraResources.root(s));
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    /** {@code http://host:port} as clients should use it. */
+    public String baseUrl() {
+        return "http://" + urlHost(services.config().host()) + ":" + port();
+    }
+
+    private static String urlHost(String host) {
+        if (host.equals("0.0.0.0")) return "127.0.0.1";
+        if (host.equals("::")) return "[::1]";
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    public Services services() {
+        return services;
+    }
+
+    @Override
+    public void close() {
+        watchdog.close();
+        try {
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            services.vertx().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("HTTP server did not stop cleanly", e);
+        }
+        services.store().close();
+    }
+}

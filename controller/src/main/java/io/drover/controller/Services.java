@@ -1,0 +1,27 @@
+package io.drover.controller;
+
+import io.drover.controller.config.ControllerConfig;
+import io.drover.controller.store.Durability;
+import io.drover.controller.store.Store;
+import io.drover.controller.tasks.TaskEvents;
+import io.drover.controller.workers.ControlChannel;
+import io.drover.queue.TaskQueue;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.time.Clock;
+
+/**
+ * Everything a resource may need, built once by {@link Controller}. Tests reach the store and the
+ * queue through it.
+ *
+ * @param storePool the bounded {@code drover-store} worker pool for blocking store calls
+ * @param events    in-process task life-cycle notifications (metrics, live streams)
+ * @param control   pushes aborts to agents' control long-polls
+ */
+public record Services(ControllerConfig config, Vertx vertx, Store store, TaskQueue queue,
+                       TaskEvents events, ControlChannel control, WorkerExecutor storePool, Clock clock) {
+
+    public Durability durability() {
+        return store.durability();
+    }
+}

@@ -1,0 +1,20 @@
+package io.drover.controller.http;
+
+import io.drover.shared.json.Json;
+import io.vertx.ext.web.Router;
+
+/** {@code GET /health} and {@code GET /version}. */
+public final class SystemResource implements ApiResource {
+    public static final String VERSION = versionFromJar();
+
+    @Override
+    public void mount(Router api) {
+        api.get("/health").handler(ctx -> Http.json(ctx, 200, Json.object().put("status", "ok")));
+        api.get("/version").handler(ctx -> Http.json(ctx, 200, Json.object().put("version", VERSION).put("api", "v1")));
+    }
+
+    private static String versionFromJar() {
+        String v = SystemResource.class.getPackage().getImplementationVersion();
+        return v != null ? v : "0.1.0-SNAPSHOT";
+    }
+}

@@ -1,0 +1,106 @@
+package io.drover.controller.store;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.WriteConcern;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import io.drover.controller.config.ControllerConfig;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller's connection to MongoDB: either a real server ({@code --mongo-uri}, journaled
+ * majority writes) or the embedded one in the data directory (durable through {@link GroupCommit}).
+ * One code path serves both.
+ */
+public final class Store implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Store.class);
+    public static final String DEFAULT_DATABASE = "drover";
+
+    private final MongoClient client;
+    private final MongoDatabase db;
+    private final Durability durability;
+    private final EmbeddedStore embedded;
+    private final String description;
+
+    private Store(MongoClient client, MongoDatabase db, Durability durability, EmbeddedStore embedded, String description) {
+        this.client = client;
+        this.db = db;
+        this.durability = durability;
+        this.embedded = embedded;
+        this.description = description;
+    }
+
+    public static Store open(ControllerConfig cfg) throws IOException {
+        if (cfg.mongoUri() != null) {
+            ConnectionString cs = new ConnectionString(cfg.mongoUri());
+            MongoClient client = MongoClients.create(MongoClientSettings.builder()
+                    .applyConnectionString(cs)
+                    // an acknowledged write is on the journal of a majority: survives a crash and a failover
+                    .writeConcern(WriteConcern.MAJORITY.withJournal(true))
+                    .build());
+            String dbName = cs.getDatabase() != null ? cs.getDatabase() : DEFAULT_DATABASE;
+            Store s = new Store(client, client.getDatabase(dbName), Durability.none(), null,
+                    ControllerConfig.maskUri(cfg.mongoUri()));
+            s.ping();
+            return s;
+        }
+        EmbeddedStore embedded = EmbeddedStore.open(cfg.dataDir());
+        try {
+            MongoClient client = MongoClients.create(MongoClientSettings.builder()
+                    .applyConnectionString(new ConnectionString(embedded.connectionString()))
+                    .applyToClusterSettings(b -> b.serverSelectionTimeout(10, TimeUnit.SECONDS))
+                    .build());
+            GroupCommit commit = new GroupCommit(embedded.mvStore()::commit);
+            Store s = new Store(client, client.getDatabase(DEFAULT_DATABASE), commit, embedded,
+                    "embedded " + cfg.dataDir().resolve(EmbeddedStore.FILE_NAME).toAbsolutePath().normalize());
+            s.ping();
+            return s;
+        } catch (RuntimeException e) {
+            embedded.close();
+            throw e;
+        }
+    }
+
+    private void ping() {
+        db.runCommand(new Document("ping", 1));
+        log.info("store: {}", description);
+    }
+
+    public MongoDatabase db() {
+        return db;
+    }
+
+    public MongoCollection<Document> collection(String name) {
+        return db.getCollection(name);
+    }
+
+    public MongoCollection<Document> tasks() {
+        return collection(Collections.TASKS);
+    }
+
+    public Durability durability() {
+        return durability;
+    }
+
+    public boolean isEmbedded() {
+        return embedded != null;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        durability.close();
+        client.close();
+        if (embedded != null) embedded.close();
+    }
+}

@@ -1,0 +1,56 @@
+package io.drover.controller.tasks;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * In-process notifications of task life-cycle events, for metrics and live streams (log
+ * long-polls waiting for a task to finish). Listeners run on the thread that made the change
+ * (a store-pool thread): keep them short and non-blocking.
+ */
+public final class TaskEvents {
+    private static final Logger log = LoggerFactory.getLogger(TaskEvents.class);
+
+    /** Implement the events you need. */
+    public interface Listener {
+        /** A task was enqueued (created queued, enqueued, cloned with enqueue). */
+        default void enqueued(String taskId, String queue) {}
+
+        /** An agent claimed a task; {@code queuedAt} may be null for old documents. */
+        default void claimed(String taskId, String queue, String worker, Instant queuedAt, Instant claimedAt) {}
+
+        /** A task reached a final status (completed, failed, aborted), by any path. */
+        default void finished(String taskId, String status) {}
+    }
+
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+    public void add(Listener l) {
+        listeners.add(l);
+    }
+
+    public void enqueued(String taskId, String queue) {
+        each(l -> l.enqueued(taskId, queue));
+    }
+
+    public void claimed(String taskId, String queue, String worker, Instant queuedAt, Instant claimedAt) {
+        each(l -> l.claimed(taskId, queue, worker, queuedAt, claimedAt));
+    }
+
+    public void finished(String taskId, String status) {
+        each(l -> l.finished(taskId, status));
+    }
+
+    private void each(java.util.function.Consumer<Listener> c) {
+        for (Listener l : listeners) {
+            try {
+                c.accept(l);
+            } catch (RuntimeException e) {
+                log.warn("task event listener {} failed", l, e);
+            }
+        }
+    }
+}
