@@ -1,0 +1,130 @@
+package io.drover.agent.cli;
+
+import io.drover.shared.domain.DroverException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code drover} command line: client commands that talk to the controller's HTTP API, and
+ * {@code agent}, the worker daemon. Errors a user can cause print {@code error: <what to do>} and
+ * exit 1 (2 for a wrong command line); stack traces only with {@code DROVER_DEBUG=1}.
+ */
+@Command(name = "drover", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Run Python scripts from git on Drover queues and inspect the results.",
+        subcommands = {SubmitCommand.class, CloneCommand.class, ShowCommand.class, LogsCommand.class,
+                AbortCommand.class, LsCommand.class, QueuesCommand.class, WorkersCommand.class},
+        footer = {"", "Start a controller and a local agent with './scripts/drover up'.",
+                "Docs: README.md (CLI and config reference), docs/API.md (HTTP API)."})
+public final class DroverCli implements Runnable {
+    /** Name of the daemon's command class, owned by the agent; added when it is on the class path. */
+    static final String AGENT_COMMAND = "io.drover.agent.AgentCommand";
+
+    private final Map<String, String> env;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Spec
+    CommandSpec spec;
+
+    public DroverCli(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    /** Environment the commands read ({@code DROVER_*}); injected so tests never touch the real one. */
+    public Map<String, String> env() {
+        return env;
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing command: try 'drover submit --help' or 'drover --help'");
+    }
+
+    /** Builds the command line with its error handling wired to {@code out}/{@code err}. */
+    public static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new DroverCli(env));
+        addAgentCommand(cl);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler(DroverCli::usageError);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> failure(ex, cmd.getErr(), env));
+        return cl;
+    }
+
+    /** Runs one command line and returns its exit code (what {@link #main} passes to {@code System.exit}). */
+    public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        try {
+            return commandLine(env, out, err).execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    public static void main(String[] args) {
+        boolean daemon = args.length > 0 && "agent".equals(args[0]);
+        // The client's output is for people and scripts: library chatter (JGit, HTTP) stays quiet.
+        if (!daemon && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        int code = run(args, System.getenv(), out, err);
+        // A daemon that returned 0 may still have its worker threads running: let them finish.
+        if (daemon && code == 0) return;
+        System.exit(code);
+    }
+
+    private static void addAgentCommand(CommandLine cl) {
+        Object daemon;
+        try {
+            daemon = Class.forName(AGENT_COMMAND).getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            daemon = new MissingAgentCommand();
+        }
+        cl.addSubcommand("agent", daemon);
+    }
+
+    private static int usageError(ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("error: " + ex.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+        err.println("run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage");
+        return ExitCodes.USAGE;
+    }
+
+    private static int failure(Exception ex, PrintWriter err, Map<String, String> env) {
+        if (ex instanceof DroverException || ex instanceof IllegalArgumentException) {
+            err.println("error: " + ex.getMessage());
+        } else {
+            err.println("error: unexpected " + ex.getClass().getSimpleName() + ": " + ex.getMessage()
+                    + (debug(env) ? "" : " (set DROVER_DEBUG=1 for details)"));
+        }
+        if (debug(env)) ex.printStackTrace(err);
+        return ExitCodes.ERROR;
+    }
+
+    private static boolean debug(Map<String, String> env) {
+        String d = env.get("DROVER_DEBUG");
+        return d != null && !d.isBlank() && !"0".equals(d);
+    }
+
+    /** Stands in for {@code drover agent} in a build without the daemon, with a message instead of "unknown command". */
+    @Command(name = "agent", description = "Run a worker daemon (not included in this build).")
+    static final class MissingAgentCommand implements Runnable {
+        @Override
+        public void run() {
+            throw new DroverException(io.drover.shared.domain.ErrorCode.UNAVAILABLE,
+                    "the agent daemon (" + AGENT_COMMAND + ") is not part of this build; rebuild with 'mvn -q -B -DskipTests package'");
+        }
+    }
+}

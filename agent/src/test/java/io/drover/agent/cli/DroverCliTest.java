@@ -1,0 +1,102 @@
+package io.drover.agent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.drover.agent.cli.git.TestRepos;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line's contract without a controller: usage errors, user errors, no stack traces. */
+class DroverCliTest {
+    @TempDir
+    Path tmp;
+
+    Map<String, String> env;
+    String deadController;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        env = Map.of("DROVER_HOME", tmp.resolve("home").toString());
+        try (ServerSocket s = new ServerSocket(0)) {
+            deadController = "http://127.0.0.1:" + s.getLocalPort(); // closed again: connection refused
+        }
+    }
+
+    @Test
+    void everyContractCommandIsThere() {
+        CliRun r = CliRun.of(env, "--help");
+        assertThat(r.code()).isZero();
+        for (String c : new String[] {"submit", "clone", "show", "logs", "abort", "ls", "queues", "workers", "agent"}) {
+            assertThat(r.out()).contains("  " + c);
+        }
+        assertThat(CliRun.of(env, "--version").out()).startsWith("drover ");
+    }
+
+    @Test
+    void paramWithoutEqualsIsAUsageError() throws Exception {
+        Path repo = tmp.resolve("repo");
+        TestRepos.init(repo, "train.py", "print(1)\n").close();
+        CliRun r = CliRun.of(env, "--controller", deadController, "submit", repo.toString(), "--script", "train.py", "--param", "lr");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).startsWith("error: --param 'lr' has no '='").contains("drover submit --help").doesNotContain("Exception");
+    }
+
+    @Test
+    void unknownOptionAndMissingCommandAreUsageErrors() {
+        assertThat(CliRun.of(env, "ls", "--bogus").code()).isEqualTo(ExitCodes.USAGE);
+        CliRun none = CliRun.of(env);
+        assertThat(none.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(none.err()).contains("missing command");
+        CliRun status = CliRun.of(env, "ls", "--status", "done");
+        assertThat(status.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(status.err()).contains("unknown task status 'done'");
+    }
+
+    @Test
+    void submitOutsideGitIsAClearError() throws Exception {
+        Path plain = Files.createDirectories(tmp.resolve("plain"));
+        Files.writeString(plain.resolve("train.py"), "print(1)\n");
+        CliRun r = CliRun.of(env, "--controller", deadController, "submit", plain.toString(), "--script", "train.py");
+        assertThat(r.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(r.err()).startsWith("error: ").contains("is not inside a git work tree").doesNotContain("at io.drover");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void missingScriptIsAUsageError() throws Exception {
+        Path repo = tmp.resolve("repo");
+        TestRepos.init(repo, "train.py", "print(1)\n").close();
+        CliRun r = CliRun.of(env, "--controller", deadController, "submit", repo.toString(), "--script", "nope.py");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("--script nope.py: no such file");
+    }
+
+    @Test
+    void unreachableControllerIsOneLineWithWhatToDo() {
+        CliRun r = CliRun.of(env, "ls", "--controller", deadController);
+        assertThat(r.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(r.err().strip()).startsWith("error: cannot reach the controller at " + deadController)
+                .contains("drover up").doesNotContain("\n");
+    }
+
+    @Test
+    void malformedTaskIdIsAUsageError() {
+        CliRun r = CliRun.of(env, "show", "not-an-id", "--controller", deadController);
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("'not-an-id' is not a task id");
+    }
+
+    @Test
+    void waitExitCodesFollowTheTask() {
+        assertThat(TaskFollower.exitCode("completed", 0)).isZero();
+        assertThat(TaskFollower.exitCode("failed", 3)).isEqualTo(3);
+        assertThat(TaskFollower.exitCode("failed", null)).isEqualTo(ExitCodes.ERROR);
+        assertThat(TaskFollower.exitCode("failed", -9)).isEqualTo(137);
+        assertThat(TaskFollower.exitCode("aborted", null)).isEqualTo(ExitCodes.ABORTED);
+    }
+}
