@@ -1,0 +1,73 @@
+package io.drover.agent;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code drover agent}: runs the worker daemon in the foreground until SIGTERM / Ctrl-C. */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = "Run an agent: take tasks from queues and run them on this machine.")
+public final class AgentCommand implements Callable<Integer> {
+    @Option(names = "--controller", paramLabel = "URL",
+            description = "Controller URL (default: $DROVER_CONTROLLER, else \"controller\" in ~/.drover/config.json).")
+    String controller;
+
+    @Option(names = "--queue", paramLabel = "NAME", description = "Queue to serve, repeatable, first = most important (default: default).")
+    List<String> queues = new ArrayList<>();
+
+    @Option(names = "--order-fairness", description = "Take the queues round-robin instead of in order.")
+    boolean orderFairness;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Worker name (default: host name + a suffix of the work dir).")
+    String name;
+
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "Repos, environments and task files (default: ~/.drover/agent).")
+    Path workDir;
+
+    @Option(names = "--drain-on-stop", description = "On SIGTERM let the running task finish instead of requeueing it.")
+    boolean drainOnStop;
+
+    @Option(names = "--python", paramLabel = "PYTHON", defaultValue = "python3",
+            description = "System Python used to build venvs (default: ${DEFAULT-VALUE}).")
+    String python;
+
+    @Option(names = "--grace-seconds", paramLabel = "N", defaultValue = "10",
+            description = "Seconds between SIGTERM and SIGKILL when a task is stopped (default: ${DEFAULT-VALUE}).")
+    int graceSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        AgentConfig cfg;
+        try {
+            String url = ControllerLocation.resolve(controller);
+            cfg = new AgentConfig(url, queues, orderFairness, name, workDir, drainOnStop, python,
+                    Duration.ofSeconds(Math.max(0, graceSeconds)), 20);
+            for (String q : cfg.queues()) io.drover.shared.domain.Ids.requireName(q, "queue");
+            io.drover.shared.domain.Ids.requireName(cfg.name(), "agent name");
+        } catch (IllegalArgumentException e) {
+            System.err.println("drover agent: " + e.getMessage());
+            return 2;
+        }
+        System.err.println("drover agent " + cfg.name() + ": controller " + cfg.controllerUrl() + ", queues "
+                + cfg.queues() + (cfg.orderFairness() ? " (round-robin)" : "") + ", work dir " + cfg.workDir()
+                + ", python " + cfg.python() + ", grace " + cfg.grace().toSeconds() + " s"
+                + (cfg.drainOnStop() ? ", drain on stop" : ""));
+        Agent agent = Agent.start(cfg);
+        Thread hook = new Thread(() -> {
+            agent.stop();
+            try {
+                // a drained task may take long; systemd's TimeoutStopSec bounds it from outside
+                agent.awaitStopped(cfg.drainOnStop() ? Duration.ofDays(1) : cfg.grace().plusSeconds(20));
+            } catch (InterruptedException ignored) {
+                // exiting anyway
+            }
+        }, "drover-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        agent.awaitStopped(Duration.ofDays(36500));
+        return 0;
+    }
+}

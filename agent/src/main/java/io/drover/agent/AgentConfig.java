@@ -1,0 +1,79 @@
+package io.drover.agent;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything an agent needs, resolved (flags ← environment ← ~/.drover/config.json ← defaults by
+ * {@link AgentCommand}; tests build it directly).
+ *
+ * @param controllerUrl    controller base URL, e.g. {@code http://127.0.0.1:8080}
+ * @param queues           queues to take work from, first = most important (default {@code default})
+ * @param orderFairness    take the queues round-robin instead of in order
+ * @param name             worker name, unique per agent (default hostname + a suffix from the work dir)
+ * @param workDir          repos, environments, slots and task files live here (default ~/.drover/agent)
+ * @param drainOnStop      on stop, let the running task finish instead of aborting and requeueing it
+ * @param python           system interpreter that builds venvs and runs the supervisor (default python3)
+ * @param grace            time between SIGTERM and SIGKILL when a task is stopped (default 10 s)
+ * @param claimWaitSeconds long-poll duration of one claim request (default 20, server max 30)
+ */
+public record AgentConfig(String controllerUrl, List<String> queues, boolean orderFairness, String name,
+        Path workDir, boolean drainOnStop, String python, Duration grace, int claimWaitSeconds) {
+
+    public AgentConfig {
+        if (controllerUrl == null || controllerUrl.isBlank()) {
+            throw new IllegalArgumentException("no controller URL: pass --controller URL, set DROVER_CONTROLLER,"
+                    + " or start one with 'drover up' (it writes ~/.drover/config.json)");
+        }
+        queues = queues == null || queues.isEmpty() ? List.of("default") : List.copyOf(queues);
+        if (workDir == null) workDir = Path.of(System.getProperty("user.home"), ".drover", "agent");
+        workDir = workDir.toAbsolutePath().normalize();
+        if (name == null || name.isBlank()) name = AgentNames.defaultName(workDir);
+        if (python == null || python.isBlank()) python = "python3";
+        if (grace == null) grace = Duration.ofSeconds(10);
+        if (claimWaitSeconds <= 0) claimWaitSeconds = 20;
+    }
+
+    /** Defaults for everything but the controller. */
+    public static AgentConfig of(String controllerUrl, Path workDir) {
+        return new AgentConfig(controllerUrl, List.of("default"), false, null, workDir, false, "python3",
+                Duration.ofSeconds(10), 20);
+    }
+
+    public AgentConfig withQueues(List<String> q) {
+        return new AgentConfig(controllerUrl, q, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds);
+    }
+
+    public AgentConfig withName(String n) {
+        return new AgentConfig(controllerUrl, queues, orderFairness, n, workDir, drainOnStop, python, grace, claimWaitSeconds);
+    }
+
+    public AgentConfig withGrace(Duration g) {
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, g, claimWaitSeconds);
+    }
+
+    public AgentConfig withDrainOnStop(boolean d) {
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, d, python, grace, claimWaitSeconds);
+    }
+
+    public Path reposDir() {
+        return workDir.resolve("repos");
+    }
+
+    public Path envsDir() {
+        return workDir.resolve("envs");
+    }
+
+    public Path slotsDir() {
+        return workDir.resolve("slots");
+    }
+
+    public Path tasksDir() {
+        return workDir.resolve("tasks");
+    }
+
+    public Path hooksDir() {
+        return workDir.resolve("hooks");
+    }
+}

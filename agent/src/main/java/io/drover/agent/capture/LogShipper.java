@@ -1,0 +1,142 @@
+package io.drover.agent.capture;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ships a task's console lines in numbered batches. A batch goes out as soon as the previous one
+ * is acknowledged, so an idle task's first line leaves at once and a chatty task's lines group
+ * themselves while a request is in flight; the {@code maxDelay} tick bounds how long any line
+ * waits. Memory is bounded: when the controller stays unreachable and the buffer fills, new
+ * lines are counted and dropped, and a "[drover] N lines dropped" marker takes their place.
+ */
+public final class LogShipper implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LogShipper.class);
+    /** Overlong lines (a progress bar without newlines) are cut so one line cannot fill a batch. */
+    public static final int MAX_LINE_CHARS = 16_384;
+
+    private final LogSink sink;
+    private final int maxBufferedLines;
+    private final int maxBatchLines;
+    private final Duration maxDelay;
+    private final ArrayDeque<LogLine> buffer = new ArrayDeque<>();
+    private final Thread thread;
+    private long dropped;
+    private long nextBatch = 1;
+    private boolean closing;
+    private volatile boolean leaseLost;
+    private volatile long shippedLines;
+
+    public LogShipper(LogSink sink, String name) {
+        this(sink, name, 20_000, 2_000, Duration.ofMillis(200));
+    }
+
+    public LogShipper(LogSink sink, String name, int maxBufferedLines, int maxBatchLines, Duration maxDelay) {
+        this.sink = sink;
+        this.maxBufferedLines = maxBufferedLines;
+        this.maxBatchLines = maxBatchLines;
+        this.maxDelay = maxDelay;
+        this.thread = new Thread(this::run, "drover-logs-" + name);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** Queues one line; never blocks the reader of the task's output. */
+    public void add(LogLine line) {
+        if (line.text().length() > MAX_LINE_CHARS) {
+            line = new LogLine(line.ts(), line.stream(), line.text().substring(0, MAX_LINE_CHARS) + " [drover: line cut]");
+        }
+        synchronized (buffer) {
+            if (leaseLost) return;
+            if (buffer.size() >= maxBufferedLines) {
+                dropped++;
+                return;
+            }
+            if (dropped > 0) {
+                buffer.add(new LogLine(line.ts(), "stderr", "[drover] " + dropped + " lines dropped"));
+                dropped = 0;
+            }
+            buffer.add(line);
+            buffer.notifyAll();
+        }
+    }
+
+    public boolean leaseLost() {
+        return leaseLost;
+    }
+
+    public long shippedLines() {
+        return shippedLines;
+    }
+
+    /** Sends what is left (up to {@code timeout}) and stops. */
+    public void close(Duration timeout) {
+        synchronized (buffer) {
+            closing = true;
+            buffer.notifyAll();
+        }
+        try {
+            thread.join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        thread.interrupt();
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(10));
+    }
+
+    private void run() {
+        long backoffMs = 0;
+        List<LogLine> batch = null;
+        try {
+            while (true) {
+                if (batch == null) {
+                    synchronized (buffer) {
+                        while (buffer.isEmpty() && !closing) buffer.wait(Math.max(1, maxDelay.toMillis()));
+                        if (buffer.isEmpty() && closing) {
+                            if (dropped > 0) {
+                                buffer.add(new LogLine(Instant.now(), "stderr", "[drover] " + dropped + " lines dropped"));
+                                dropped = 0;
+                            } else {
+                                return;
+                            }
+                        }
+                        batch = new ArrayList<>(Math.min(buffer.size(), maxBatchLines));
+                        while (!buffer.isEmpty() && batch.size() < maxBatchLines) batch.add(buffer.poll());
+                    }
+                }
+                try {
+                    sink.send(nextBatch, batch);
+                    nextBatch++;
+                    shippedLines += batch.size();
+                    batch = null;
+                    backoffMs = 0;
+                } catch (LogSink.LeaseLost e) {
+                    leaseLost = true;
+                    synchronized (buffer) {
+                        buffer.clear();
+                    }
+                    return;
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    // same batch number next time: the controller stores a retried batch once
+                    backoffMs = Math.min(5_000, Math.max(100, backoffMs * 2));
+                    LOG.debug("log batch {} not delivered ({}); retrying in ~{} ms", nextBatch, e.toString(), backoffMs);
+                    Thread.sleep(backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
+                }
+            }
+        } catch (InterruptedException e) {
+            // closing timed out
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.drover.agent.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drover.agent.capture.LogLine;
+import io.drover.shared.client.ApiClient;
+import io.drover.shared.domain.DroverException;
+import io.drover.shared.domain.ErrorCode;
+import io.drover.shared.json.Json;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The writes an agent makes on a task it holds, each carrying the lease epoch. A 409 from the
+ * controller becomes {@link LeaseLostException}; the final writes retry transient failures for a
+ * while, since losing them would leave the task to the lease watchdog.
+ */
+final class LeaseApi {
+    private final ApiClient api;
+    private final String taskId;
+    private final long epoch;
+    private final String base;
+
+    LeaseApi(ApiClient api, String taskId, long epoch) {
+        this.api = api;
+        this.taskId = taskId;
+        this.epoch = epoch;
+        this.base = "/api/v1/tasks/" + taskId;
+    }
+
+    String taskId() {
+        return taskId;
+    }
+
+    long epoch() {
+        return epoch;
+    }
+
+    void logs(long batch, List<LogLine> lines) {
+        ObjectNode body = Json.object();
+        body.put("epoch", epoch);
+        body.put("batch", batch);
+        ArrayNode arr = body.putArray("lines");
+        for (LogLine l : lines) {
+            arr.addObject().put("ts", l.ts().toString()).put("stream", l.stream()).put("text", l.text());
+        }
+        call(() -> api.post(base + "/logs", body));
+    }
+
+    void report(ObjectNode fields) {
+        fields.put("epoch", epoch);
+        call(() -> api.post(base + "/report", fields));
+    }
+
+    JsonNode diff() {
+        return call(() -> api.get(base + "/diff"));
+    }
+
+    void artifact(String name, Path file, String contentType) {
+        String path = base + "/artifacts/" + ApiClient.enc(name).replace("+", "%20") + ApiClient.query(Map.of("epoch", epoch));
+        call(() -> api.putFile(path, file, contentType));
+    }
+
+    void finish(ObjectNode fields, Duration retryFor) throws InterruptedException {
+        fields.put("epoch", epoch);
+        retrying(() -> api.post(base + "/finish", fields), retryFor);
+    }
+
+    void release(String reason, Duration retryFor) throws InterruptedException {
+        ObjectNode body = Json.object().put("epoch", epoch).put("reason", reason);
+        retrying(() -> api.post(base + "/release", body), retryFor);
+    }
+
+    private void retrying(java.util.function.Supplier<Object> write, Duration retryFor) throws InterruptedException {
+        long deadline = System.nanoTime() + retryFor.toNanos();
+        Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
+        while (true) {
+            try {
+                call(write);
+                return;
+            } catch (DroverException e) {
+                boolean transientError = e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.INTERNAL
+                        || e.code() == ErrorCode.TOO_MANY_REQUESTS;
+                if (!transientError || System.nanoTime() > deadline) throw e;
+                Thread.sleep(backoff.next().toMillis());
+            }
+        }
+    }
+
+    private <T> T call(java.util.function.Supplier<T> write) {
+        try {
+            return write.get();
+        } catch (DroverException e) {
+            if (e.code() == ErrorCode.STALE_LEASE || e.code() == ErrorCode.CONFLICT) {
+                throw new LeaseLostException(e.getMessage());
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.drover.agent.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.drover.agent.launch.RunningProcess;
+
+/**
+ * One claimed task while this agent holds it: its lease, and the three ways it can be cut short.
+ * Set from other threads (control long-poll, heartbeat, shutdown), read by the slot's runner.
+ */
+final class TaskRun {
+    /** Why a task stops before its process ends on its own. */
+    enum Stop { NONE, ABORT, RELEASE, ABANDON }
+
+    final JsonNode task;
+    final String taskId;
+    final long epoch;
+    final String token;
+    private Stop stop = Stop.NONE;
+    private String reason;
+    private RunningProcess process;
+
+    TaskRun(JsonNode task, long epoch, String token) {
+        this.task = task;
+        this.taskId = task.path("id").asText();
+        this.epoch = epoch;
+        this.token = token;
+    }
+
+    /** User abort: kill the process, finish as aborted. */
+    void abort(String why) {
+        request(Stop.ABORT, why == null || why.isBlank() ? "aborted" : why);
+    }
+
+    /** Agent shutdown: kill the process, hand the task back to its queue. */
+    void release(String why) {
+        request(Stop.RELEASE, why);
+    }
+
+    /** The lease moved on: kill the process and write nothing more. */
+    void abandon(String why) {
+        request(Stop.ABANDON, why);
+    }
+
+    private void request(Stop s, String why) {
+        RunningProcess p;
+        synchronized (this) {
+            // abandon beats everything; release beats abort (the task goes back to its queue)
+            if (s.ordinal() <= stop.ordinal()) return;
+            stop = s;
+            reason = why;
+            p = process;
+        }
+        if (p != null) p.stop();
+    }
+
+    /** Registers the process; stops it at once when a stop came in before it started. */
+    void attach(RunningProcess p) {
+        boolean stopNow;
+        synchronized (this) {
+            process = p;
+            stopNow = stop != Stop.NONE;
+        }
+        if (stopNow) p.stop();
+    }
+
+    synchronized Stop stop() {
+        return stop;
+    }
+
+    synchronized String reason() {
+        return reason;
+    }
+}

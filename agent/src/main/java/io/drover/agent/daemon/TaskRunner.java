@@ -1,0 +1,347 @@
+package io.drover.agent.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drover.agent.AgentConfig;
+import io.drover.agent.AgentNames;
+import io.drover.agent.capture.CapturedParams;
+import io.drover.agent.capture.LogLine;
+import io.drover.agent.capture.LogShipper;
+import io.drover.agent.capture.LogSink;
+import io.drover.agent.capture.OutputFiles;
+import io.drover.agent.capture.StreamPump;
+import io.drover.agent.capture.TailBuffer;
+import io.drover.agent.env.EnvBuildException;
+import io.drover.agent.env.Environment;
+import io.drover.agent.env.EnvironmentBuilder;
+import io.drover.agent.env.EnvironmentCache;
+import io.drover.agent.env.EnvironmentSpec;
+import io.drover.agent.launch.ArgTokenizer;
+import io.drover.agent.launch.LaunchSpec;
+import io.drover.agent.launch.ProcessLauncher;
+import io.drover.agent.launch.RunResult;
+import io.drover.agent.launch.RunningProcess;
+import io.drover.agent.workspace.Checkout;
+import io.drover.agent.workspace.WorkspaceException;
+import io.drover.shared.client.ApiClient;
+import io.drover.shared.domain.DroverException;
+import io.drover.shared.json.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one claimed task in a slot, start to end: code → environment → process → capture →
+ * final status. Every outcome a user can cause ends as a task status with a reason; a lost lease
+ * ends silently (someone else owns the task now).
+ */
+final class TaskRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
+    private static final Duration FINAL_WRITE_RETRY = Duration.ofSeconds(60);
+    private static final int STDERR_TAIL = 20;
+
+    private final AgentConfig config;
+    private final ApiClient api;
+    private final EnvironmentCache envs;
+    private final EnvironmentBuilder builder;
+    private final ProcessLauncher launcher;
+    private final Path hookDir;
+
+    TaskRunner(AgentConfig config, ApiClient api, EnvironmentCache envs, EnvironmentBuilder builder,
+            ProcessLauncher launcher, Path hookDir) {
+        this.config = config;
+        this.api = api;
+        this.envs = envs;
+        this.builder = builder;
+        this.launcher = launcher;
+        this.hookDir = hookDir;
+    }
+
+    /** A task-level failure with the reason to record. */
+    private static final class TaskFailed extends Exception {
+        TaskFailed(String reason) {
+            super(reason);
+        }
+    }
+
+    void run(Slot slot, TaskRun run) {
+        LeaseApi lease = new LeaseApi(api, run.taskId, run.epoch);
+        LogShipper shipper = new LogShipper(new LogSink() {
+            @Override
+            public void send(long batch, List<LogLine> lines) {
+                try {
+                    lease.logs(batch, lines);
+                } catch (LeaseLostException e) {
+                    throw new LogSink.LeaseLost(e.getMessage());
+                }
+            }
+        }, run.taskId);
+        Consumer<String> console = text -> shipper.add(LogLine.stdout(text));
+        Path taskDir = config.tasksDir().resolve(run.taskId);
+        try {
+            JsonNode script = run.task.path("script");
+            console.accept("[drover] task " + run.taskId + " on agent " + config.name() + " (attempt "
+                    + run.task.path("execution").path("attempt").asText("?") + ")");
+            Checkout checkout = checkout(slot, run, lease, script, console);
+            stopIfAsked(run);
+            Path workDir = resolveInside(checkout.root(), text(script, "workingDir", "."), "working dir");
+            Environment env = environment(checkout, workDir, script, console);
+            stopIfAsked(run);
+            CompletableFuture<Void> reported = reportAsync(lease, checkout, env);
+
+            Files.createDirectories(taskDir);
+            Path outputDir = taskDir.resolve("output");
+            OutputFiles.reset(outputDir);
+            Path captureFile = taskDir.resolve("params.json");
+            Files.deleteIfExists(captureFile);
+            String entry = text(script, "entryPoint", null);
+            if (entry == null) throw new TaskFailed("the task has no script.entryPoint to run");
+            Path entryFile = resolveInside(workDir, entry, "entry point");
+            if (!Files.isRegularFile(entryFile)) {
+                throw new TaskFailed("entry point " + entry + " not found in " + workDir.getFileName()
+                        + " at commit " + checkout.resolvedCommit() + ": check --script and the working dir");
+            }
+            List<String> cmd = new ArrayList<>(List.of(env.python().toString(), entry));
+            try {
+                cmd.addAll(ArgTokenizer.split(text(script, "args", "")));
+            } catch (IllegalArgumentException e) {
+                throw new TaskFailed("cannot parse the task's args: " + e.getMessage());
+            }
+            LaunchSpec spec = new LaunchSpec(cmd, workDir, environment(run, env, outputDir, captureFile),
+                    taskDir.resolve("result.json"), config.grace());
+
+            TailBuffer stderrTail = new TailBuffer(STDERR_TAIL);
+            RunningProcess proc;
+            try {
+                proc = launcher.start(spec);
+            } catch (IOException e) {
+                throw new TaskFailed("cannot start " + cmd.get(0) + ": " + e.getMessage());
+            }
+            run.attach(proc);
+            StreamPump out = new StreamPump(proc.stdout(), "stdout", shipper::add, run.taskId);
+            StreamPump err = new StreamPump(proc.stderr(), "stderr", l -> {
+                stderrTail.add(l.text());
+                shipper.add(l);
+            }, run.taskId);
+            Map<String, String> lastParams = Map.of();
+            while (!proc.waitFor(Duration.ofSeconds(1))) {
+                lastParams = reportParams(lease, captureFile, lastParams);
+                if (shipper.leaseLost()) run.abandon("lease lost");
+            }
+            RunResult result = proc.waitFor();
+            out.join(5_000);
+            err.join(5_000);
+            if (run.stop() == TaskRun.Stop.ABANDON || shipper.leaseLost()) {
+                LOG.info("task {}: lease lost, abandoned without reporting", run.taskId);
+                return;
+            }
+            reportParams(lease, captureFile, lastParams);
+            joinQuietly(reported);
+            if (run.stop() == TaskRun.Stop.RELEASE) {
+                console.accept("[drover] " + run.reason() + ": handing the task back to its queue");
+                shipper.close(Duration.ofSeconds(5));
+                lease.release(run.reason(), Duration.ofSeconds(10));
+                return;
+            }
+            uploadOutputs(lease, outputDir, console);
+            ObjectNode finish = Json.object();
+            finish.put("exitCode", result.exitCode());
+            if (result.maxRssKb() != null) finish.put("maxRssKb", result.maxRssKb());
+            if (result.cpuSeconds() != null) finish.put("cpuSeconds", result.cpuSeconds());
+            if (run.stop() == TaskRun.Stop.ABORT) {
+                finish.put("status", "aborted");
+                finish.put("reason", run.reason());
+                console.accept("[drover] aborted: " + run.reason());
+            } else if (result.exitCode() == 0) {
+                finish.put("status", "completed");
+            } else {
+                finish.put("status", "failed");
+                finish.put("reason", failureReason(result, stderrTail.lines()));
+                console.accept("[drover] process exited with code " + result.exitCode());
+            }
+            shipper.close(Duration.ofSeconds(10));
+            lease.finish(finish, FINAL_WRITE_RETRY);
+        } catch (LeaseLostException e) {
+            LOG.info("task {}: {}", run.taskId, e.getMessage());
+        } catch (TaskFailed e) {
+            endEarly(run, lease, shipper, console, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("task {} failed in the agent", run.taskId, e);
+            endEarly(run, lease, shipper, console, "agent error: " + e);
+        } finally {
+            shipper.close(Duration.ofSeconds(5));
+            try {
+                OutputFiles.deleteTree(taskDir);
+            } catch (IOException ignored) {
+                // left for the next run to overwrite
+            }
+        }
+    }
+
+    /** The task ended before (or without) its process: abort, release, or fail it with the reason. */
+    private void endEarly(TaskRun run, LeaseApi lease, LogShipper shipper, Consumer<String> console, String reason) {
+        try {
+            switch (run.stop()) {
+                case ABANDON -> { }
+                case RELEASE -> {
+                    shipper.close(Duration.ofSeconds(5));
+                    lease.release(run.reason(), Duration.ofSeconds(10));
+                }
+                case ABORT -> {
+                    shipper.close(Duration.ofSeconds(5));
+                    lease.finish(Json.object().put("status", "aborted").put("reason", run.reason()), FINAL_WRITE_RETRY);
+                }
+                case NONE -> {
+                    console.accept("[drover] " + reason);
+                    shipper.close(Duration.ofSeconds(5));
+                    lease.finish(Json.object().put("status", "failed").put("reason", reason), FINAL_WRITE_RETRY);
+                }
+            }
+        } catch (LeaseLostException e) {
+            LOG.info("task {}: {}", run.taskId, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn("task {}: cannot record its end ({}); the lease watchdog will requeue or fail it", run.taskId, e.toString());
+        }
+    }
+
+    private static void stopIfAsked(TaskRun run) throws TaskFailed {
+        if (run.stop() != TaskRun.Stop.NONE) throw new TaskFailed(run.reason());
+    }
+
+    private Checkout checkout(Slot slot, TaskRun run, LeaseApi lease, JsonNode script, Consumer<String> console)
+            throws TaskFailed {
+        String diff = null;
+        if (script.hasNonNull("diff")) {
+            diff = script.get("diff").asText();
+        } else if (script.path("hasDiff").asBoolean(false)) {
+            diff = lease.diff().path("diff").asText(null);
+        }
+        try {
+            Checkout c = slot.workspace.prepare(text(script, "repo", null), text(script, "branch", null),
+                    text(script, "commit", null), diff, console);
+            console.accept("[drover] code at " + c.resolvedCommit() + (c.diffApplied() ? " + uncommitted diff" : ""));
+            return c;
+        } catch (WorkspaceException e) {
+            throw new TaskFailed(e.getMessage());
+        }
+    }
+
+    private Environment environment(Checkout checkout, Path workDir, JsonNode script, Consumer<String> console)
+            throws TaskFailed, InterruptedException {
+        String req = text(script, "requirements", null);
+        EnvironmentSpec spec = EnvironmentSpec.none();
+        if (req != null) {
+            Path file = checkout.root().resolve(req).normalize();
+            if (!Files.isRegularFile(file)) file = workDir.resolve(req).normalize();
+            if (!file.startsWith(checkout.root()) || !Files.isRegularFile(file)) {
+                throw new TaskFailed("requirements file " + req + " not found in the checkout at commit "
+                        + checkout.resolvedCommit() + ": commit it or fix --requirements");
+            }
+            try {
+                spec = new EnvironmentSpec(Files.readString(file), req);
+            } catch (IOException e) {
+                throw new TaskFailed("cannot read requirements file " + req + ": " + e.getMessage());
+            }
+        }
+        try {
+            return envs.get(builder, spec, console);
+        } catch (EnvBuildException e) {
+            throw new TaskFailed("cannot build the environment: " + e.getMessage());
+        }
+    }
+
+    private CompletableFuture<Void> reportAsync(LeaseApi lease, Checkout checkout, Environment env) {
+        ObjectNode body = Json.object();
+        body.put("resolvedCommit", checkout.resolvedCommit());
+        ObjectNode captured = body.putObject("captured");
+        captured.put("python", env.pythonVersion());
+        captured.putPOJO("installedPackages", env.installedPackages());
+        captured.put("hostname", AgentNames.hostname());
+        // off the launch path: the task starts while this is in flight
+        return CompletableFuture.runAsync(() -> lease.report(body));
+    }
+
+    private Map<String, String> reportParams(LeaseApi lease, Path captureFile, Map<String, String> last) {
+        Map<String, String> now = CapturedParams.read(captureFile);
+        if (now.isEmpty() || now.equals(last)) return last;
+        ObjectNode body = Json.object();
+        body.putPOJO("params", now);
+        try {
+            lease.report(body);
+            return now;
+        } catch (DroverException e) {
+            LOG.debug("cannot report params yet: {}", e.getMessage());
+            return last;
+        }
+    }
+
+    private void uploadOutputs(LeaseApi lease, Path outputDir, Consumer<String> console) throws IOException {
+        for (Path f : OutputFiles.list(outputDir)) {
+            String name = OutputFiles.relativeName(outputDir, f);
+            try {
+                lease.artifact(name, f, OutputFiles.contentType(f));
+                console.accept("[drover] uploaded " + name + " (" + Files.size(f) + " bytes)");
+            } catch (DroverException e) {
+                console.accept("[drover] cannot upload " + name + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private Map<String, String> environment(TaskRun run, Environment env, Path outputDir, Path captureFile) {
+        Map<String, String> e = new HashMap<>(System.getenv());
+        e.remove("PYTHONHOME");
+        e.put("DROVER_TASK_ID", run.taskId);
+        e.put("DROVER_CONTROLLER", config.controllerUrl());
+        e.put("DROVER_OUTPUT_DIR", outputDir.toString());
+        e.put("DROVER_PARAMS", Json.write(run.task.path("params").isObject() ? run.task.get("params") : Json.object()));
+        if (run.token != null) e.put("DROVER_TASK_TOKEN", run.token);
+        e.put("DROVER_CAPTURE_FILE", captureFile.toString());
+        String pp = System.getenv("PYTHONPATH");
+        e.put("PYTHONPATH", hookDir + (pp == null || pp.isEmpty() ? "" : java.io.File.pathSeparator + pp));
+        e.put("PYTHONUNBUFFERED", "1");
+        e.put("VIRTUAL_ENV", env.dir().toString());
+        String path = System.getenv("PATH");
+        e.put("PATH", env.dir().resolve("bin") + (path == null ? "" : java.io.File.pathSeparator + path));
+        return e;
+    }
+
+    static String failureReason(RunResult r, List<String> stderrTail) {
+        StringBuilder b = new StringBuilder("exit code " + r.exitCode());
+        if (r.signal() != null) b.append(" (killed by signal ").append(r.signal()).append(')');
+        if (!stderrTail.isEmpty()) b.append(":\n").append(String.join("\n", stderrTail));
+        return b.toString();
+    }
+
+    private static Path resolveInside(Path root, String rel, String what) throws TaskFailed {
+        Path p = root.resolve(rel).normalize();
+        if (!p.startsWith(root)) throw new TaskFailed("the task's " + what + " '" + rel + "' points outside the repository");
+        return p;
+    }
+
+    private static String text(JsonNode n, String field, String dflt) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() || v.asText().isEmpty() ? dflt : v.asText();
+    }
+
+    private static void joinQuietly(CompletableFuture<Void> f) {
+        try {
+            f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (e.getCause() instanceof LeaseLostException l) throw l;
+            LOG.debug("report failed: {}", e.toString());
+        }
+    }
+}

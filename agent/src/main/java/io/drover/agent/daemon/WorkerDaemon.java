@@ -1,0 +1,314 @@
+package io.drover.agent.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drover.agent.AgentConfig;
+import io.drover.agent.AgentNames;
+import io.drover.agent.capture.HookDir;
+import io.drover.agent.env.EnvironmentCache;
+import io.drover.agent.env.PipVenvBuilder;
+import io.drover.agent.launch.ProcessLauncher;
+import io.drover.agent.workspace.RepoCache;
+import io.drover.agent.workspace.SlotWorkspace;
+import io.drover.shared.client.ApiClient;
+import io.drover.shared.domain.DroverException;
+import io.drover.shared.domain.ErrorCode;
+import io.drover.shared.json.Json;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's threads: registration and the claim long-poll (one thread), the heartbeat (a
+ * scheduler), the control long-poll for aborts (one thread) and one runner thread per slot.
+ */
+public final class WorkerDaemon {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerDaemon.class);
+    private static final String VERSION = "0.1.0";
+
+    private final AgentConfig config;
+    private final ApiClient api;
+    private final ClaimClient claims;
+    private final List<Slot> slots = new ArrayList<>();
+    private final TaskRunner runner;
+    private final MachineStats stats;
+    private final ExecutorService slotThreads;
+    private final ScheduledExecutorService heartbeat;
+    private final Thread claimThread;
+    private final Thread controlThread;
+    private final CountDownLatch registered = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicInteger running = new AtomicInteger();
+    private final Object slotFreed = new Object();
+    private volatile boolean stopping;
+    private volatile int heartbeatSeconds = 5;
+
+    public WorkerDaemon(AgentConfig config) {
+        this.config = config;
+        this.api = new ApiClient(config.controllerUrl(), null);
+        this.claims = new ClaimClient(api.baseUri(), config.name(), null);
+        RepoCache repos = new RepoCache(config.reposDir());
+        slots.add(new Slot(0, new SlotWorkspace(repos, config.slotsDir().resolve("0"))));
+        ProcessLauncher launcher = new ProcessLauncher(config.python(), config.workDir().resolve("bin"));
+        this.runner = new TaskRunner(config, api, new EnvironmentCache(config.envsDir(), config.python()),
+                new PipVenvBuilder(config.python()), launcher, HookDir.install(config.hooksDir()));
+        this.stats = new MachineStats(config.workDir());
+        this.slotThreads = Executors.newFixedThreadPool(slots.size(), named("drover-slot"));
+        this.heartbeat = Executors.newSingleThreadScheduledExecutor(named("drover-heartbeat"));
+        this.claimThread = new Thread(this::claimLoop, "drover-claim");
+        this.controlThread = new Thread(this::controlLoop, "drover-control");
+        controlThread.setDaemon(true);
+    }
+
+    public void start() {
+        claimThread.start();
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public boolean awaitRegistered(Duration timeout) throws InterruptedException {
+        return registered.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Number of tasks running now. */
+    public int runningTasks() {
+        return running.get();
+    }
+
+    /**
+     * Stops claiming; with {@code drain} running tasks finish, otherwise they are stopped and
+     * handed back to their queues with the reason "agent shut down". Returns at once.
+     */
+    public void stop(boolean drain) {
+        if (stopping) return;
+        stopping = true;
+        claimThread.interrupt();
+        if (!drain) {
+            for (Slot s : slots) {
+                TaskRun r = s.current();
+                if (r != null) r.release("agent shut down");
+            }
+        }
+        Thread finisher = new Thread(() -> {
+            slotThreads.shutdown();
+            try {
+                while (!slotThreads.awaitTermination(1, TimeUnit.SECONDS)) {
+                    // draining may take as long as the task does
+                }
+            } catch (InterruptedException ignored) {
+                // fall through to stop everything
+            }
+            heartbeat.shutdownNow();
+            controlThread.interrupt();
+            stopped.countDown();
+        }, "drover-stop");
+        finisher.setDaemon(true);
+        finisher.start();
+    }
+
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    // ---- registration and claiming
+
+    private void claimLoop() {
+        Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
+        while (!stopping && !register()) {
+            if (!sleep(backoff.next())) return;
+        }
+        backoff.reset();
+        registered.countDown();
+        heartbeat.scheduleWithFixedDelay(this::beat, heartbeatSeconds, heartbeatSeconds, TimeUnit.SECONDS);
+        controlThread.start();
+        while (!stopping) {
+            Slot slot;
+            try {
+                slot = awaitFreeSlot();
+            } catch (InterruptedException e) {
+                break;
+            }
+            Optional<JsonNode> claim;
+            try {
+                claim = claims.claim(config.queues(), config.orderFairness(), config.claimWaitSeconds());
+                backoff.reset();
+            } catch (InterruptedException e) {
+                break;
+            } catch (DroverException e) {
+                if (e.code() == ErrorCode.NOT_FOUND) register();
+                Duration pause = backoff.next();
+                LOG.warn("claim failed: {}; retrying in {} ms", e.getMessage(), pause.toMillis());
+                if (!sleep(pause)) break;
+                continue;
+            } catch (RuntimeException e) {
+                Duration pause = backoff.next();
+                LOG.warn("claim failed: {}; retrying in {} ms", e, pause.toMillis());
+                if (!sleep(pause)) break;
+                continue;
+            }
+            if (claim.isEmpty()) continue;
+            JsonNode task = claim.get().path("task");
+            JsonNode lease = claim.get().path("lease");
+            TaskRun run = new TaskRun(task, lease.path("epoch").asLong(), lease.path("token").asText(null));
+            if (stopping) {
+                // claimed while stopping: give it straight back
+                releaseQuietly(run);
+                break;
+            }
+            LOG.info("claimed task {} ({}) epoch {}", run.taskId, task.path("name").asText(), run.epoch);
+            slot.hold(run);
+            running.incrementAndGet();
+            slotThreads.execute(() -> {
+                try {
+                    runner.run(slot, run);
+                } finally {
+                    running.decrementAndGet();
+                    slot.clear(run);
+                    synchronized (slotFreed) {
+                        slotFreed.notifyAll();
+                    }
+                    LOG.info("task {} done", run.taskId);
+                }
+            });
+        }
+    }
+
+    private Slot awaitFreeSlot() throws InterruptedException {
+        synchronized (slotFreed) {
+            while (true) {
+                for (Slot s : slots) if (s.isFree()) return s;
+                slotFreed.wait(1000);
+            }
+        }
+    }
+
+    private boolean register() {
+        ObjectNode body = Json.object();
+        body.put("name", config.name());
+        body.putPOJO("queues", config.queues());
+        body.put("hostname", AgentNames.hostname());
+        body.put("pid", ProcessHandle.current().pid());
+        body.put("version", VERSION);
+        body.set("stats", stats.sample());
+        try {
+            JsonNode r = api.post("/api/v1/workers", body).orElse(Json.object());
+            heartbeatSeconds = Math.max(1, r.path("heartbeatSeconds").asInt(5));
+            LOG.info("agent {} registered at {} for queues {}", config.name(), config.controllerUrl(), config.queues());
+            return true;
+        } catch (DroverException e) {
+            LOG.warn("cannot register: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    private void releaseQuietly(TaskRun run) {
+        try {
+            new LeaseApi(api, run.taskId, run.epoch).release("agent shut down", Duration.ofSeconds(5));
+        } catch (Exception e) {
+            LOG.warn("cannot hand task {} back: {}", run.taskId, e.toString());
+        }
+    }
+
+    // ---- heartbeat
+
+    private void beat() {
+        ObjectNode body = Json.object();
+        body.set("stats", stats.sample());
+        ArrayNode tasks = body.putArray("tasks");
+        for (Slot s : slots) {
+            TaskRun r = s.current();
+            if (r != null) tasks.addObject().put("taskId", r.taskId).put("epoch", r.epoch);
+        }
+        try {
+            JsonNode resp = api.post("/api/v1/workers/" + ApiClient.enc(config.name()) + "/heartbeat", body)
+                    .orElse(Json.object());
+            Set<String> stale = ids(resp.path("stale"));
+            Set<String> abort = ids(resp.path("abort"));
+            for (Slot s : slots) {
+                TaskRun r = s.current();
+                if (r == null) continue;
+                if (stale.contains(r.taskId)) {
+                    LOG.warn("task {}: lease is stale, abandoning it", r.taskId);
+                    r.abandon("lease lost");
+                } else if (abort.contains(r.taskId)) {
+                    r.abort("aborted by user");
+                }
+            }
+        } catch (DroverException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) register();
+            else LOG.warn("heartbeat failed: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("heartbeat failed: {}", e.toString());
+        }
+    }
+
+    private static Set<String> ids(JsonNode arr) {
+        Set<String> out = new HashSet<>();
+        arr.forEach(n -> out.add(n.isObject() ? n.path("taskId").asText() : n.asText()));
+        return out;
+    }
+
+    // ---- control long-poll (aborts)
+
+    private void controlLoop() {
+        Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(15));
+        String path = "/api/v1/workers/" + ApiClient.enc(config.name()) + "/control?wait=25";
+        while (!stopped()) {
+            try {
+                JsonNode resp = api.getLong(path, Duration.ofSeconds(40)).orElse(Json.object());
+                backoff.reset();
+                for (JsonNode a : resp.path("abort")) {
+                    String id = a.path("taskId").asText();
+                    long epoch = a.path("epoch").asLong(-1);
+                    for (Slot s : slots) {
+                        TaskRun r = s.current();
+                        if (r != null && r.taskId.equals(id) && (epoch < 0 || epoch == r.epoch)) {
+                            LOG.info("task {}: abort requested", id);
+                            r.abort(a.path("reason").asText("aborted by user"));
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                if (stopped()) return;
+                if (!sleep(backoff.next())) return;
+            }
+        }
+    }
+
+    private boolean stopped() {
+        return stopped.getCount() == 0 || Thread.currentThread().isInterrupted();
+    }
+
+    private static boolean sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,91 @@
+package io.drover.agent.env;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A {@code venv} filled by pip. The venv is made {@code --without-pip} (0.2 s instead of 6–7 s)
+ * and the system pip installs into it with {@code --python} (pip ≥ 22.3); when that pip is too
+ * old or missing, the venv gets its own pip and installs with that. The agent's environment
+ * (PIP_INDEX_URL, proxies, …) is inherited as it is.
+ */
+public final class PipVenvBuilder implements EnvironmentBuilder {
+    private final String systemPython;
+
+    public PipVenvBuilder(String systemPython) {
+        this.systemPython = systemPython;
+    }
+
+    @Override
+    public String manager() {
+        return "pip";
+    }
+
+    @Override
+    public Path python(Path dir) {
+        return dir.resolve("bin").resolve("python");
+    }
+
+    @Override
+    public void build(EnvironmentSpec spec, Path dir, Consumer<String> log) throws EnvBuildException, InterruptedException {
+        run(List.of(systemPython, "-m", "venv", "--without-pip", dir.toString()), dir, log, "cannot create a venv");
+        if (!spec.hasRequirements()) return;
+        Path req = dir.resolve("requirements.drover.txt");
+        try {
+            Files.writeString(req, spec.requirements());
+        } catch (IOException e) {
+            throw new EnvBuildException("cannot write " + req + ": " + e.getMessage(), e);
+        }
+        String venvPython = python(dir).toString();
+        CommandRunner.Result viaSystemPip = exec(List.of(systemPython, "-m", "pip", "--python", venvPython,
+                "install", "--disable-pip-version-check", "-r", req.toString()), dir, log);
+        if (viaSystemPip.exitCode() == 0) return;
+        if (!systemPipUnusable(viaSystemPip)) {
+            throw new EnvBuildException("pip install -r " + spec.requirementsName() + " failed (exit "
+                    + viaSystemPip.exitCode() + "): " + viaSystemPip.tail(5));
+        }
+        log.accept("system pip cannot install into the venv; bootstrapping pip inside it");
+        run(List.of(venvPython, "-m", "ensurepip", "--upgrade"), dir, log, "cannot bootstrap pip in the venv");
+        run(List.of(venvPython, "-m", "pip", "install", "--disable-pip-version-check", "-r", req.toString()), dir, log,
+                "pip install -r " + spec.requirementsName() + " failed");
+    }
+
+    /** An old pip without {@code --python}, or no pip at all: worth the slower fallback. */
+    private static boolean systemPipUnusable(CommandRunner.Result r) {
+        String out = String.join("\n", r.lines());
+        return out.contains("No module named pip") || out.contains("no such option: --python")
+                || out.contains("unrecognized arguments: --python");
+    }
+
+    @Override
+    public List<String> freeze(Path dir) throws EnvBuildException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(systemPython, "-m", "pip", "--python", python(dir).toString(),
+                "freeze", "--disable-pip-version-check"));
+        CommandRunner.Result r = exec(cmd, dir, null);
+        if (r.exitCode() != 0 && Files.exists(dir.resolve("bin/pip"))) {
+            r = exec(List.of(python(dir).toString(), "-m", "pip", "freeze", "--disable-pip-version-check"), dir, null);
+        }
+        if (r.exitCode() != 0) return List.of();
+        return r.lines().stream().map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("#")).toList();
+    }
+
+    private void run(List<String> cmd, Path dir, Consumer<String> log, String what) throws EnvBuildException, InterruptedException {
+        CommandRunner.Result r = exec(cmd, dir, log);
+        if (r.exitCode() != 0) throw new EnvBuildException(what + " (exit " + r.exitCode() + "): " + r.tail(5));
+    }
+
+    private static CommandRunner.Result exec(List<String> cmd, Path dir, Consumer<String> log)
+            throws EnvBuildException, InterruptedException {
+        try {
+            // PIP_REQUIRE_VIRTUALENV would make the system pip refuse to run at all; the target is a venv
+            return CommandRunner.run(cmd, dir, Map.of("PIP_REQUIRE_VIRTUALENV", "false"), log);
+        } catch (IOException e) {
+            throw new EnvBuildException("cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
+        }
+    }
+}
