@@ -1,5 +1,6 @@
 package io.drover.agent.cli;
 
+import io.drover.agent.AgentCommand;
 import io.drover.shared.domain.DroverException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -19,13 +20,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "drover", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run Python scripts from git on Drover queues and inspect the results.",
         subcommands = {SubmitCommand.class, CloneCommand.class, ShowCommand.class, LogsCommand.class,
-                AbortCommand.class, LsCommand.class, QueuesCommand.class, WorkersCommand.class},
+                AbortCommand.class, LsCommand.class, QueuesCommand.class, WorkersCommand.class, AgentCommand.class},
         footer = {"", "Start a controller and a local agent with './scripts/drover up'.",
                 "Docs: README.md (CLI and config reference), docs/API.md (HTTP API)."})
 public final class DroverCli implements Runnable {
-    /** Name of the daemon's command class, owned by the agent; added when it is on the class path. */
-    static final String AGENT_COMMAND = "io.drover.agent.AgentCommand";
-
     private final Map<String, String> env;
 
     @Mixin
@@ -51,7 +49,6 @@ public final class DroverCli implements Runnable {
     /** Builds the command line with its error handling wired to {@code out}/{@code err}. */
     public static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new DroverCli(env));
-        addAgentCommand(cl);
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler(DroverCli::usageError);
@@ -77,20 +74,8 @@ public final class DroverCli implements Runnable {
         }
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        int code = run(args, System.getenv(), out, err);
-        // A daemon that returned 0 may still have its worker threads running: let them finish.
-        if (daemon && code == 0) return;
-        System.exit(code);
-    }
-
-    private static void addAgentCommand(CommandLine cl) {
-        Object daemon;
-        try {
-            daemon = Class.forName(AGENT_COMMAND).getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
-            daemon = new MissingAgentCommand();
-        }
-        cl.addSubcommand("agent", daemon);
+        // AgentCommand returns only once the daemon has stopped, so exiting here never cuts it short.
+        System.exit(run(args, System.getenv(), out, err));
     }
 
     private static int usageError(ParameterException ex, String[] args) {
@@ -116,15 +101,5 @@ public final class DroverCli implements Runnable {
     private static boolean debug(Map<String, String> env) {
         String d = env.get("DROVER_DEBUG");
         return d != null && !d.isBlank() && !"0".equals(d);
-    }
-
-    /** Stands in for {@code drover agent} in a build without the daemon, with a message instead of "unknown command". */
-    @Command(name = "agent", description = "Run a worker daemon (not included in this build).")
-    static final class MissingAgentCommand implements Runnable {
-        @Override
-        public void run() {
-            throw new DroverException(io.drover.shared.domain.ErrorCode.UNAVAILABLE,
-                    "the agent daemon (" + AGENT_COMMAND + ") is not part of this build; rebuild with 'mvn -q -B -DskipTests package'");
-        }
     }
 }
