@@ -6,7 +6,15 @@ import io.drover.controller.http.ApiRouter;
 import io.drover.controller.http.ExtraResources;
 import io.drover.controller.http.Http;
 import io.drover.controller.http.RootResource;
+import io.drover.controller.http.ProjectsResource;
+import io.drover.controller.http.QueuesResource;
 import io.drover.controller.http.SystemResource;
+import io.drover.controller.http.TasksResource;
+import io.drover.controller.http.WorkersResource;
+import io.drover.controller.tasks.Catalog;
+import io.drover.controller.tasks.TaskService;
+import io.drover.controller.workers.AgentService;
+import io.drover.controller.workers.WorkerService;
 import io.drover.controller.lease.LeaseWatchdog;
 import io.drover.controller.store.Store;
 import io.drover.controller.store.StoreIndexes;
@@ -54,8 +62,7 @@ public final class Controller implements AutoCloseable {
         try {
             StoreIndexes.ensure(store);
             Clock clock = Clock.systemUTC();
-            TaskQueue queue = queues.create(store.tasks(), cfg.lease(), clock);
-            queue.reload();
+            TaskQueue queue = queues.create(store.db(), cfg.lease(), clock);
             vertx = Vertx.vertx();
             WorkerExecutor pool = vertx.createSharedWorkerExecutor("drover-store", STORE_POOL_SIZE);
             Services services = new Services(cfg, vertx, store, queue, new TaskEvents(), new ControlChannel(), pool, clock);
@@ -77,8 +84,16 @@ public final class Controller implements AutoCloseable {
 
     /** The core resources, then those of controller-extras ({@link ExtraResources}). */
     private static List<ApiResource> apiResources(Services s) {
+        Catalog catalog = new Catalog(s.store());
+        TaskService tasks = new TaskService(s, catalog);
+        WorkerService workers = new WorkerService(s);
+        AgentService agent = new AgentService(s, tasks, workers);
         List<ApiResource> l = new ArrayList<>(List.of(
-                new SystemResource()));
+                new SystemResource(),
+                new ProjectsResource(catalog, s.store().tasks()),
+                new TasksResource(tasks),
+                new QueuesResource(catalog, s.queue(), tasks, s.store()),
+                new WorkersResource(workers, agent, s.queue(), s.control())));
         l.addAll(ExtraResources.api(s));
         return l;
     }
@@ -114,6 +129,13 @@ public final class Controller implements AutoCloseable {
             services.vertx().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.warn("HTTP server did not stop cleanly", e);
+        }
+        if (services.queue() instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("queue did not close cleanly", e);
+            }
         }
         services.store().close();
     }

@@ -86,11 +86,17 @@ public final class Http {
 
     /** Refuses any field not in {@code allowed}: a typo must not silently do nothing. */
     public static void requireOnly(JsonNode node, String... allowed) {
+        requireOnlyIn(null, node, allowed);
+    }
+
+    /** Same for a nested object; the message names the field as {@code where.field}. */
+    public static void requireOnlyIn(String where, JsonNode node, String... allowed) {
         Set<String> ok = Set.of(allowed);
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!ok.contains(f)) {
-                throw DroverException.badRequest("unknown field '" + f + "'; allowed fields: " + String.join(", ", sorted(allowed)));
+                throw DroverException.badRequest("unknown field '" + (where == null ? "" : where + ".") + f
+                        + "'; allowed fields" + (where == null ? "" : " in " + where) + ": " + String.join(", ", sorted(allowed)));
             }
         }
     }

@@ -1,0 +1,104 @@
+package io.drover.controller.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drover.controller.tasks.NewTask;
+import io.drover.controller.tasks.TaskJson;
+import io.drover.controller.tasks.TaskService;
+import io.drover.shared.domain.DroverException;
+import io.drover.shared.domain.Ids;
+import io.drover.shared.json.Json;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.bson.Document;
+
+/** {@code /tasks}: create, list, get, diff, clone, enqueue, dequeue, abort, archive. */
+public final class TasksResource implements ApiResource {
+    /** {@code POST /tasks} may carry an uncommitted diff of up to 10 MiB (JSON-escaped: some more). */
+    public static final long CREATE_LIMIT = 12L << 20;
+
+    private final TaskService tasks;
+
+    public TasksResource(TaskService tasks) {
+        this.tasks = tasks;
+    }
+
+    @Override
+    public void mount(Router api) {
+        api.post("/tasks").handler(Http.jsonBody(CREATE_LIMIT)).handler(this::create);
+        api.get("/tasks").handler(this::list);
+        api.get("/tasks/:id").handler(ctx -> {
+            String id = Http.pathId(ctx, "id");
+            Http.blocking(ctx, () -> TaskJson.of(tasks.get(id)));
+        });
+        api.get("/tasks/:id/diff").handler(ctx -> {
+            String id = Http.pathId(ctx, "id");
+            Http.blocking(ctx, () -> Json.object().put("diff", tasks.diff(id)));
+        });
+        api.post("/tasks/:id/clone").handler(Http.jsonBody()).handler(ctx -> change(ctx, 201, (id, b) -> tasks.cloneTask(id, b)));
+        api.post("/tasks/:id/enqueue").handler(Http.jsonBody()).handler(ctx -> change(ctx, 200, tasks::enqueue));
+        api.post("/tasks/:id/dequeue").handler(Http.jsonBody()).handler(ctx -> change(ctx, 200, (id, b) -> {
+            Http.requireOnly(b);
+            return tasks.dequeue(id);
+        }));
+        api.post("/tasks/:id/abort").handler(Http.jsonBody()).handler(ctx -> change(ctx, 200, tasks::abort));
+        api.post("/tasks/:id/archive").handler(Http.jsonBody()).handler(ctx -> change(ctx, 200, (id, b) -> {
+            Http.requireOnly(b);
+            return tasks.archive(id, true);
+        }));
+        api.post("/tasks/:id/unarchive").handler(Http.jsonBody()).handler(ctx -> change(ctx, 200, (id, b) -> {
+            Http.requireOnly(b);
+            return tasks.archive(id, false);
+        }));
+    }
+
+    private interface Change {
+        Document apply(String id, ObjectNode body);
+    }
+
+    /** A state change on one task: validate id and body on the loop, run on the pool, answer with the task. */
+    private void change(RoutingContext ctx, int status, Change c) {
+        String id = Http.pathId(ctx, "id");
+        ObjectNode body = Http.body(ctx);
+        Http.write(ctx, status, () -> TaskJson.of(c.apply(id, body)));
+    }
+
+    private void create(RoutingContext ctx) {
+        NewTask t = NewTask.parse(Http.body(ctx));
+        Http.write(ctx, 201, () -> TaskJson.of(tasks.create(t, null)));
+    }
+
+    private void list(RoutingContext ctx) {
+        var p = ctx.queryParams();
+        for (String k : p.names()) {
+            if (!java.util.Set.of("status", "project", "queue", "tag", "sort", "offset", "limit", "archived").contains(k)) {
+                throw DroverException.badRequest("unknown query parameter '" + k
+                        + "'; use status, project, queue, tag, sort, offset, limit, archived");
+            }
+        }
+        String archived = p.get("archived");
+        if (archived != null && !archived.equals("true") && !archived.equals("false")) {
+            throw DroverException.badRequest("'archived' must be true or false");
+        }
+        TaskService.ListQuery q = new TaskService.ListQuery(p.get("status"), name(p.get("project"), "project"),
+                name(p.get("queue"), "queue"), name(p.get("tag"), "tag"), p.get("sort"),
+                Http.intQuery(ctx, "offset", 0, 0, Integer.MAX_VALUE),
+                Http.intQuery(ctx, "limit", 50, 1, TaskService.MAX_LIMIT),
+                archived == null ? null : Boolean.valueOf(archived));
+        if (q.status() != null) io.drover.shared.domain.TaskStatus.parse(q.status());
+        Http.blocking(ctx, () -> {
+            TaskService.Page page = tasks.list(q);
+            ObjectNode o = Json.object();
+            ArrayNode items = o.putArray("items");
+            page.items().forEach(d -> items.add(TaskJson.of(d)));
+            o.put("total", page.total()).put("offset", page.offset()).put("limit", page.limit());
+            return o;
+        });
+    }
+
+    private static String name(String v, String what) {
+        if (v == null || v.isEmpty()) return null;
+        if (!Ids.isName(v)) throw DroverException.badRequest("'" + what + "' value '" + v + "' is not a valid name");
+        return v;
+    }
+}

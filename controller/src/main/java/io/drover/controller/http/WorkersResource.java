@@ -1,0 +1,160 @@
+package io.drover.controller.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drover.controller.tasks.Fields;
+import io.drover.controller.tasks.TaskJson;
+import io.drover.controller.workers.AgentService;
+import io.drover.controller.workers.ControlChannel;
+import io.drover.controller.workers.WorkerService;
+import io.drover.queue.TaskQueue;
+import io.drover.shared.json.Json;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code /workers} and the agent protocol: register, heartbeat, list, the claim and control
+ * long-polls, and the fenced task writes (report, finish, release). Long-polls never hold a
+ * store thread while waiting: they wait on the queue's wake-up future or the control channel.
+ */
+public final class WorkersResource implements ApiResource {
+    public static final int MAX_WAIT_SECONDS = 30;
+
+    private final WorkerService workers;
+    private final AgentService agent;
+    private final TaskQueue queue;
+    private final ControlChannel control;
+
+    public WorkersResource(WorkerService workers, AgentService agent, TaskQueue queue, ControlChannel control) {
+        this.workers = workers;
+        this.agent = agent;
+        this.queue = queue;
+        this.control = control;
+    }
+
+    @Override
+    public void mount(Router api) {
+        api.post("/workers").handler(Http.jsonBody()).handler(ctx -> {
+            ObjectNode b = Http.body(ctx);
+            Http.write(ctx, 200, () -> workers.register(b));
+        });
+        api.get("/workers").handler(ctx -> Http.blocking(ctx, workers::list));
+        api.post("/workers/:name/heartbeat").handler(Http.jsonBody()).handler(ctx -> {
+            String name = Http.pathName(ctx, "name", "worker");
+            ObjectNode b = Http.body(ctx);
+            Http.write(ctx, 200, () -> workers.heartbeat(name, b));
+        });
+        api.post("/workers/:name/claim").handler(Http.jsonBody()).handler(this::claim);
+        api.get("/workers/:name/control").handler(this::control);
+
+        api.post("/tasks/:id/report").handler(Http.jsonBody()).handler(ctx -> {
+            String id = Http.pathId(ctx, "id");
+            ObjectNode b = Http.body(ctx);
+            Http.write(ctx, 200, () -> TaskJson.of(agent.report(id, b)));
+        });
+        api.post("/tasks/:id/finish").handler(Http.jsonBody()).handler(ctx -> {
+            String id = Http.pathId(ctx, "id");
+            ObjectNode b = Http.body(ctx);
+            Http.write(ctx, 200, () -> TaskJson.of(agent.finish(id, b)));
+        });
+        api.post("/tasks/:id/release").handler(Http.jsonBody()).handler(ctx -> {
+            String id = Http.pathId(ctx, "id");
+            ObjectNode b = Http.body(ctx);
+            Http.write(ctx, 200, () -> TaskJson.of(agent.release(id, b)));
+        });
+    }
+
+    // ---------------------------------------------------------------- claim long-poll
+
+    private void claim(RoutingContext ctx) {
+        String name = Http.pathName(ctx, "name", "worker");
+        ObjectNode b = Http.body(ctx);
+        Http.requireOnly(b, "queues", "fairness", "wait");
+        List<String> queues = Fields.names(b, "queues", WorkerService.MAX_QUEUES);
+        if (queues.isEmpty()) throw Fields.bad("'queues' is required: the queues to take work from, in order, e.g. [\"default\"]");
+        boolean fairness = Fields.bool(b, "fairness", false);
+        int wait = Fields.integer(b, "wait", 20, 0, MAX_WAIT_SECONDS);
+        long deadline = System.nanoTime() + Duration.ofSeconds(wait).toNanos();
+        Http.onStorePool(ctx, () -> {
+            workers.requireRegistered(name);
+            workers.seen(name, null, false);
+            return null;
+        }).onSuccess(v -> attempt(ctx, name, queues, fairness, deadline, false)).onFailure(e -> Http.error(ctx, e));
+    }
+
+    private void attempt(RoutingContext ctx, String name, List<String> queues, boolean fairness, long deadline, boolean again) {
+        if (ctx.response().closed()) return; // the agent gave up waiting
+        Http.onStorePool(ctx, () -> agent.claimOnce(name, queues, fairness).orElse(null))
+                .compose(claim -> claim == null ? Future.succeededFuture((ObjectNode) null) : Http.sync(ctx).map(v -> claim))
+                .onFailure(e -> Http.error(ctx, e))
+                .onSuccess(claim -> {
+                    if (claim != null) {
+                        Http.json(ctx, 200, claim);
+                        return;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        Http.json(ctx, 204, null);
+                        return;
+                    }
+                    long started = System.nanoTime();
+                    Future.fromCompletionStage(queue.awaitWork(queues, Duration.ofNanos(left)), ctx.vertx().getOrCreateContext())
+                            .onComplete(r -> {
+                                // a wake-up that loses the race for the task comes back here at once; if that
+                                // repeats, pause briefly instead of spinning on the store
+                                boolean instant = System.nanoTime() - started < 2_000_000;
+                                if (again && instant) {
+                                    ctx.vertx().setTimer(20, t -> attempt(ctx, name, queues, fairness, deadline, false));
+                                } else {
+                                    attempt(ctx, name, queues, fairness, deadline, instant);
+                                }
+                            });
+                });
+    }
+
+    // ---------------------------------------------------------------- control long-poll
+
+    private void control(RoutingContext ctx) {
+        String name = Http.pathName(ctx, "name", "worker");
+        int wait = Http.intQuery(ctx, "wait", 25, 0, MAX_WAIT_SECONDS);
+        AtomicBoolean answered = new AtomicBoolean();
+        // Register first, then look in the store: an abort requested in between is not missed.
+        Runnable[] cancel = new Runnable[1];
+        var loop = ctx.vertx().getOrCreateContext();
+        cancel[0] = control.await(name, aborts -> loop.runOnContext(v -> answer(ctx, answered, cancel[0], aborts)));
+        long timer = ctx.vertx().setTimer(Math.max(1, wait * 1000L), t -> answer(ctx, answered, cancel[0], List.of()));
+        ctx.response().closeHandler(v -> {
+            cancel[0].run();
+            ctx.vertx().cancelTimer(timer);
+        });
+        Http.onStorePool(ctx, () -> {
+            workers.requireRegistered(name);
+            workers.seen(name, null, false);
+            return control.undelivered(agent.pendingAborts(name));
+        }).onFailure(e -> {
+            if (answered.compareAndSet(false, true)) {
+                cancel[0].run();
+                ctx.vertx().cancelTimer(timer);
+                Http.error(ctx, e);
+            }
+        }).onSuccess(pending -> {
+            if (!pending.isEmpty() || wait == 0) {
+                ctx.vertx().cancelTimer(timer);
+                answer(ctx, answered, cancel[0], pending);
+            }
+        });
+    }
+
+    private static void answer(RoutingContext ctx, AtomicBoolean answered, Runnable cancel, List<ControlChannel.Abort> aborts) {
+        if (!answered.compareAndSet(false, true)) return;
+        cancel.run();
+        ObjectNode o = Json.object();
+        ArrayNode a = o.putArray("abort");
+        for (ControlChannel.Abort x : aborts) a.addObject().put("taskId", x.taskId()).put("epoch", x.epoch()).put("reason", x.reason());
+        Http.json(ctx, 200, o);
+    }
+}

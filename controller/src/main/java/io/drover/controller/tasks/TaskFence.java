@@ -1,0 +1,30 @@
+package io.drover.controller.tasks;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Projections;
+import io.drover.queue.TaskFields;
+import io.drover.shared.domain.DroverException;
+import org.bson.Document;
+
+/**
+ * Checks that an agent's write carries the current lease epoch. For writes that go elsewhere
+ * than the task document (log lines, artifacts), call {@link #require} before storing; writes to
+ * the task document itself use {@link TaskFields#fence} as their filter and {@link #explain} when
+ * it matched nothing.
+ */
+public final class TaskFence {
+    private TaskFence() {}
+
+    /** @throws DroverException not_found for an unknown task, stale_lease when (taskId, epoch) is not current */
+    public static Document require(MongoCollection<Document> tasks, String taskId, long epoch) {
+        Document d = tasks.find(TaskFields.fence(taskId, epoch)).projection(Projections.include("_id", "status")).first();
+        if (d == null) throw explain(tasks, taskId, epoch);
+        return d;
+    }
+
+    /** The error for a fenced write that matched nothing: the task is unknown, or the epoch is stale. */
+    public static DroverException explain(MongoCollection<Document> tasks, String taskId, long epoch) {
+        Document d = tasks.find(TaskFields.byId(taskId)).projection(Projections.include("_id")).first();
+        return d == null ? DroverException.notFound("task", taskId) : DroverException.staleLease(taskId, epoch);
+    }
+}
