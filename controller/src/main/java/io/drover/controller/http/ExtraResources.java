@@ -1,6 +1,18 @@
 package io.drover.controller.http;
 
 import io.drover.controller.Services;
+import io.drover.controller.artifacts.ArtifactIndex;
+import io.drover.controller.artifacts.ArtifactResource;
+import io.drover.controller.artifacts.LocalArtifactStore;
+import io.drover.controller.logs.LogResource;
+import io.drover.controller.logs.LogStore;
+import io.drover.controller.logs.LogWaiters;
+import io.drover.controller.metrics.HttpMetrics;
+import io.drover.controller.metrics.Metrics;
+import io.drover.controller.metrics.StoreGauges;
+import io.drover.controller.tasks.TaskEvents;
+import io.drover.controller.ui.TaskRows;
+import io.drover.controller.ui.UiResource;
 import java.util.List;
 
 /**
@@ -11,15 +23,35 @@ import java.util.List;
  * every request, e.g. to time it).
  */
 public final class ExtraResources {
+    /** Where local artifacts live, under the data directory. */
+    public static final String ARTIFACTS_DIR = "artifacts";
+
     private ExtraResources() {}
 
-    /** Routes under {@code /api/v1}: e.g. {@code new LogsResource(services)}. */
-    public static List<ApiResource> api(Services services) {
-        return List.of();
+    /** Routes under {@code /api/v1}: logs, artifacts, and the request timer's route binding. */
+    public static List<ApiResource> api(Services s) {
+        LogWaiters waiters = new LogWaiters();
+        // a log long-poll ends as soon as its task finishes, not at its timeout
+        s.events().add(new TaskEvents.Listener() {
+            @Override
+            public void finished(String taskId, String status) {
+                waiters.wake(taskId);
+            }
+        });
+        LogStore logs = new LogStore(s.store().db(), waiters);
+        LocalArtifactStore files = new LocalArtifactStore(s.vertx(), s.config().dataDir().resolve(ARTIFACTS_DIR));
+        return List.of(
+                HttpMetrics.apiRouteBinding(),
+                new LogResource(logs, s.clock()),
+                new ArtifactResource(files, new ArtifactIndex(s.store().db()), s.clock()));
     }
 
-    /** Routes outside {@code /api/v1}: e.g. the {@code /} page and {@code /metrics}. */
-    public static List<RootResource> root(Services services) {
-        return List.of();
+    /** Routes outside {@code /api/v1}: the request timer, {@code /metrics}, the {@code /} page and {@code /ui/}. */
+    public static List<RootResource> root(Services s) {
+        Metrics metrics = new Metrics(new StoreGauges(s.queue(), s.store().tasks()));
+        s.events().add(metrics.taskListener());
+        return List.of(
+                new HttpMetrics(metrics, s.storePool()).root(),
+                new UiResource(new TaskRows(s.store().db()), s.storePool(), s.clock()));
     }
 }
