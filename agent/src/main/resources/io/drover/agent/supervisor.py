@@ -62,9 +62,7 @@ def main():
     child = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True)
     pgid = child.pid
     state = {"stopping": False, "deadline": None}
-
-    def escalate():
-        _killpg(pgid, signal.SIGKILL)
+    stop_requested = threading.Event()
 
     def stop(*_):
         if state["stopping"]:
@@ -72,12 +70,12 @@ def main():
         state["stopping"] = True
         state["deadline"] = time.monotonic() + grace
         _killpg(pgid, signal.SIGTERM)
-        t = threading.Timer(grace, escalate)
-        t.daemon = True
-        t.start()
+        stop_requested.set()
 
-    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(s, stop)
+    def escalate():
+        stop_requested.wait()
+        time.sleep(max(0.0, state["deadline"] - time.monotonic()))
+        _killpg(pgid, signal.SIGKILL)
 
     def watch_stdin():
         try:
@@ -88,7 +86,15 @@ def main():
         # EOF: the agent is gone. Signal ourselves so stop() runs on the main thread.
         os.kill(os.getpid(), signal.SIGTERM)
 
-    threading.Thread(target=watch_stdin, daemon=True).start()
+    # Helper threads must not take our signals: Python runs handlers only on the main thread, and
+    # a signal delivered to a thread blocked in read() would leave the main thread asleep in wait().
+    stop_signals = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+    for target in (watch_stdin, escalate):
+        threading.Thread(target=target, daemon=True).start()
+    for s in stop_signals:
+        signal.signal(s, stop)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
 
     code = child.wait()
 

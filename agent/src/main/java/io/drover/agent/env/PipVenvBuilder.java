@@ -16,9 +16,19 @@ import java.util.function.Consumer;
  */
 public final class PipVenvBuilder implements EnvironmentBuilder {
     private final String systemPython;
+    private final Map<String, String> extraEnv;
 
     public PipVenvBuilder(String systemPython) {
+        this(systemPython, Map.of());
+    }
+
+    /** @param extraEnv added to the agent's own environment for pip (tests point it at a local index) */
+    public PipVenvBuilder(String systemPython, Map<String, String> extraEnv) {
         this.systemPython = systemPython;
+        java.util.HashMap<String, String> env = new java.util.HashMap<>(extraEnv);
+        // PIP_REQUIRE_VIRTUALENV would make the system pip refuse to run at all; the target is a venv
+        env.putIfAbsent("PIP_REQUIRE_VIRTUALENV", "false");
+        this.extraEnv = Map.copyOf(env);
     }
 
     @Override
@@ -79,11 +89,10 @@ public final class PipVenvBuilder implements EnvironmentBuilder {
         if (r.exitCode() != 0) throw new EnvBuildException(what + " (exit " + r.exitCode() + "): " + r.tail(5));
     }
 
-    private static CommandRunner.Result exec(List<String> cmd, Path dir, Consumer<String> log)
+    private CommandRunner.Result exec(List<String> cmd, Path dir, Consumer<String> log)
             throws EnvBuildException, InterruptedException {
         try {
-            // PIP_REQUIRE_VIRTUALENV would make the system pip refuse to run at all; the target is a venv
-            return CommandRunner.run(cmd, dir, Map.of("PIP_REQUIRE_VIRTUALENV", "false"), log);
+            return CommandRunner.run(cmd, dir, extraEnv, log);
         } catch (IOException e) {
             throw new EnvBuildException("cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
         }

@@ -54,7 +54,9 @@ public final class RunningProcess {
      */
     public void stop() {
         if (!stopRequested.compareAndSet(false, true)) return;
-        shim.destroy();
+        // ProcessHandle.destroy() only signals; Process.destroy() would also close our ends of the
+        // pipes and lose what the task prints while it shuts down
+        shim.toHandle().destroy();
         long pid = shim.pid();
         List<ProcessHandle> groupLeaders = shim.toHandle().children().toList();
         Thread t = new Thread(() -> {
@@ -88,7 +90,7 @@ public final class RunningProcess {
             }
         }
         shim.descendants().forEach(ProcessHandle::destroyForcibly);
-        shim.destroyForcibly();
+        shim.toHandle().destroyForcibly();
     }
 
     /** Waits for the end and reads the supervisor's result (exit code and resource peaks). */
