@@ -78,6 +78,13 @@ public final class RepoCache {
         }
     }
 
+    /** JGit's background auto-gc would race with our directory moves and slow the hot path. */
+    static void disableAutoGc(Repository r) throws IOException {
+        r.getConfig().setInt("gc", null, "auto", 0);
+        r.getConfig().setBoolean("gc", null, "autoDetach", false);
+        r.getConfig().save();
+    }
+
     static Repository open(Path gitDir) throws IOException {
         return new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setMustExist(true).build();
     }
@@ -105,7 +112,7 @@ public final class RepoCache {
             Files.createDirectories(reposDir);
             try (Git git = Git.init().setBare(true).setDirectory(tmp.toFile()).call()) {
                 git.getRepository().getConfig().setString("remote", "origin", "url", url);
-                git.getRepository().getConfig().save();
+                disableAutoGc(git.getRepository());
                 git.fetch().setRemote(url).setRefSpecs(MIRROR_SPECS).call();
                 // HEAD of a bare init points at master; follow the remote's default branch instead
                 var remoteHead = git.lsRemote().setRemote(url).callAsMap().get("HEAD");

@@ -69,7 +69,16 @@ public final class SlotWorkspace {
             throw new WorkspaceException("uncommitted diff does not apply: it is not a valid patch ("
                     + patch.getErrors().get(0).getMessage() + ")");
         }
-        PatchApplier.Result result = new PatchApplier(r).applyPatch(patch);
+        if (patch.getFiles().isEmpty()) {
+            throw new WorkspaceException("uncommitted diff does not apply: it holds no file changes (is it a unified diff?)");
+        }
+        PatchApplier.Result result;
+        try {
+            result = new PatchApplier(r).applyPatch(patch);
+        } catch (RuntimeException e) {
+            // JGit throws on some malformed hunks instead of reporting them
+            throw new WorkspaceException("uncommitted diff does not apply: it is not a valid patch (" + e + ")", e);
+        }
         if (!result.getErrors().isEmpty()) {
             throw new WorkspaceException("uncommitted diff does not apply: " + result.getErrors()
                     + " (the task's commit differs from the one the diff was made against?)");
@@ -81,7 +90,9 @@ public final class SlotWorkspace {
         if (!Files.isDirectory(gitDir)) {
             OutputFiles.deleteTree(root);
             Files.createDirectories(root);
-            Git.init().setDirectory(root.toFile()).call().close();
+            try (Git g = Git.init().setDirectory(root.toFile()).call()) {
+                RepoCache.disableAutoGc(g.getRepository());
+            }
             Path alternates = gitDir.resolve("objects/info/alternates");
             Files.createDirectories(alternates.getParent());
             Files.writeString(alternates, mirror.resolve("objects").toAbsolutePath() + "\n");
