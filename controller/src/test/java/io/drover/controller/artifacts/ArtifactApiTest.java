@@ -79,9 +79,14 @@ class ArtifactApiTest {
         // the raw '/' form of the name reaches the same artifact
         assertThat(download(id, "model/weights.bin").body()).isEqualTo(data);
 
+        JsonNode empty = json(put(id, "empty.log", 2, new byte[0]));
+        assertThat(empty.path("size").asLong()).isZero();
+        assertThat(empty.path("sha256").asText()).isEqualTo(sha256(new byte[0]));
+        assertThat(download(id, "empty.log").body()).isEmpty();
+
         JsonNode list = json(f.get("/api/v1/tasks/" + id + "/artifacts"));
-        assertThat(list.path("items")).hasSize(2);
-        assertThat(list.path("items").findValuesAsText("name")).containsExactlyInAnyOrder("model/weights.bin", "report.txt");
+        assertThat(list.path("items")).hasSize(3);
+        assertThat(list.path("items").findValuesAsText("name")).containsExactlyInAnyOrder("model/weights.bin", "report.txt", "empty.log");
         assertThat(list.path("items").get(0).path("createdAt").asText()).isNotBlank();
     }
 
