@@ -26,7 +26,7 @@ get() { python3 -c 'import sys,urllib.request; print(urllib.request.urlopen(sys.
 "$DROVER" controller --port "$PORT" --data "$TMP/data" >"$TMP/controller.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 300); do
-  get "$URL/health" >/dev/null && break
+  get "$URL/api/v1/health" >/dev/null && break
   kill -0 "${PIDS[0]}" 2>/dev/null || { cat "$TMP/controller.log" >&2; echo "controller failed to start" >&2; exit 1; }
   sleep 0.2
 done

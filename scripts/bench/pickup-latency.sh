@@ -26,7 +26,7 @@ URL="http://127.0.0.1:$PORT"
 "$DROVER" controller --port "$PORT" --data "$TMP/data" >"$TMP/controller.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 300); do
-  python3 -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "$URL/health" 2>/dev/null && break
+  python3 -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "$URL/api/v1/health" 2>/dev/null && break
   kill -0 "${PIDS[0]}" 2>/dev/null || { cat "$TMP/controller.log" >&2; echo "controller failed to start" >&2; exit 1; }
   sleep 0.2
 done
