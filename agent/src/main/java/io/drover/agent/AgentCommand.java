@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
         description = "Run an agent: take tasks from queues and run them on this machine.")
 public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--controller", paramLabel = "URL",
-            description = "Controller URL (default: $DROVER_CONTROLLER, else \"controller\" in ~/.drover/config.json).")
+            description = "Controller URL (default: $DROVER_CONTROLLER, else \"controller\" in $DROVER_HOME/config.json, "
+                    + "else http://127.0.0.1:8080).")
     String controller;
 
     @Option(names = "--queue", paramLabel = "NAME", description = "Queue to serve, repeatable, first = most important (default: default).")
@@ -25,7 +26,7 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "Worker name (default: host name + a suffix of the work dir).")
     String name;
 
-    @Option(names = "--work-dir", paramLabel = "DIR", description = "Repos, environments and task files (default: ~/.drover/agent).")
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "Repos, environments and task files (default: $DROVER_HOME/agent, i.e. ~/.drover/agent).")
     Path workDir;
 
     @Option(names = "--drain-on-stop", description = "On SIGTERM let the running task finish instead of requeueing it.")
@@ -45,7 +46,7 @@ public final class AgentCommand implements Callable<Integer> {
         try {
             String url = ControllerLocation.resolve(controller);
             cfg = new AgentConfig(url, queues, orderFairness, name, workDir, drainOnStop, python,
-                    Duration.ofSeconds(Math.max(0, graceSeconds)), 20);
+                    Duration.ofSeconds(Math.max(0, graceSeconds)), 20, java.util.Map.of());
             for (String q : cfg.queues()) io.drover.shared.domain.Ids.requireName(q, "queue");
             io.drover.shared.domain.Ids.requireName(cfg.name(), "agent name");
         } catch (IllegalArgumentException e) {

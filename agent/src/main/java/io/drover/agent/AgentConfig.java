@@ -3,6 +3,7 @@ package io.drover.agent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything an agent needs, resolved (flags ← environment ← ~/.drover/config.json ← defaults by
@@ -17,9 +18,13 @@ import java.util.List;
  * @param python           system interpreter that builds venvs and runs the supervisor (default python3)
  * @param grace            time between SIGTERM and SIGKILL when a task is stopped (default 10 s)
  * @param claimWaitSeconds long-poll duration of one claim request (default 20, server max 30)
+ * @param buildEnv         variables added to the agent's own environment for environment builds
+ *                         only (tests point pip at a local mirror; production leaves it empty and
+ *                         pip reads the agent's environment and pip.conf)
  */
 public record AgentConfig(String controllerUrl, List<String> queues, boolean orderFairness, String name,
-        Path workDir, boolean drainOnStop, String python, Duration grace, int claimWaitSeconds) {
+        Path workDir, boolean drainOnStop, String python, Duration grace, int claimWaitSeconds,
+        Map<String, String> buildEnv) {
 
     public AgentConfig {
         if (controllerUrl == null || controllerUrl.isBlank()) {
@@ -27,34 +32,47 @@ public record AgentConfig(String controllerUrl, List<String> queues, boolean ord
                     + " or start one with 'drover up' (it writes ~/.drover/config.json)");
         }
         queues = queues == null || queues.isEmpty() ? List.of("default") : List.copyOf(queues);
-        if (workDir == null) workDir = Path.of(System.getProperty("user.home"), ".drover", "agent");
+        if (workDir == null) workDir = ControllerLocation.home().resolve("agent");
         workDir = workDir.toAbsolutePath().normalize();
         if (name == null || name.isBlank()) name = AgentNames.defaultName(workDir);
         if (python == null || python.isBlank()) python = "python3";
         if (grace == null) grace = Duration.ofSeconds(10);
         if (claimWaitSeconds <= 0) claimWaitSeconds = 20;
+        buildEnv = buildEnv == null ? Map.of() : Map.copyOf(buildEnv);
     }
 
     /** Defaults for everything but the controller. */
     public static AgentConfig of(String controllerUrl, Path workDir) {
         return new AgentConfig(controllerUrl, List.of("default"), false, null, workDir, false, "python3",
-                Duration.ofSeconds(10), 20);
+                Duration.ofSeconds(10), 20, Map.of());
     }
 
     public AgentConfig withQueues(List<String> q) {
-        return new AgentConfig(controllerUrl, q, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds);
+        return new AgentConfig(controllerUrl, q, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv);
     }
 
     public AgentConfig withName(String n) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, n, workDir, drainOnStop, python, grace, claimWaitSeconds);
+        return new AgentConfig(controllerUrl, queues, orderFairness, n, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv);
     }
 
     public AgentConfig withGrace(Duration g) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, g, claimWaitSeconds);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, g, claimWaitSeconds, buildEnv);
     }
 
     public AgentConfig withDrainOnStop(boolean d) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, d, python, grace, claimWaitSeconds);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, d, python, grace, claimWaitSeconds, buildEnv);
+    }
+
+    public AgentConfig withBuildEnv(Map<String, String> e) {
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, e);
+    }
+
+    public AgentConfig withClaimWaitSeconds(int s) {
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, s, buildEnv);
+    }
+
+    public AgentConfig withOrderFairness(boolean f) {
+        return new AgentConfig(controllerUrl, queues, f, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv);
     }
 
     public Path reposDir() {

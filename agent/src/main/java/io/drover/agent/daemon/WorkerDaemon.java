@@ -57,13 +57,14 @@ public final class WorkerDaemon {
 
     public WorkerDaemon(AgentConfig config) {
         this.config = config;
-        this.api = new ApiClient(config.controllerUrl(), null);
-        this.claims = new ClaimClient(api.baseUri(), config.name(), null);
+        String apiKey = System.getenv("DROVER_API_KEY"); // for when the controller requires one
+        this.api = new ApiClient(config.controllerUrl(), apiKey);
+        this.claims = new ClaimClient(api.baseUri(), config.name(), apiKey);
         RepoCache repos = new RepoCache(config.reposDir());
         slots.add(new Slot(0, new SlotWorkspace(repos, config.slotsDir().resolve("0"))));
         ProcessLauncher launcher = new ProcessLauncher(config.python(), config.workDir().resolve("bin"));
         this.runner = new TaskRunner(config, api, new EnvironmentCache(config.envsDir(), config.python()),
-                new PipVenvBuilder(config.python()), launcher, HookDir.install(config.hooksDir()));
+                new PipVenvBuilder(config.python(), config.buildEnv()), launcher, HookDir.install(config.hooksDir()));
         this.stats = new MachineStats(config.workDir());
         this.slotThreads = Executors.newFixedThreadPool(slots.size(), named("drover-slot"));
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(named("drover-heartbeat"));

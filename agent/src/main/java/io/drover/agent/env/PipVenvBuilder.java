@@ -3,7 +3,6 @@ package io.drover.agent.env;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -72,17 +71,31 @@ public final class PipVenvBuilder implements EnvironmentBuilder {
                 || out.contains("unrecognized arguments: --python");
     }
 
+    /**
+     * What {@code pip freeze} would list, read with the venv's own {@code importlib.metadata}:
+     * ~50 ms where {@code pip --python … freeze} takes seconds. pip itself, setuptools, wheel and
+     * distribute are left out as pip freeze does; an old Python without importlib.metadata
+     * falls back to pip.
+     */
     @Override
     public List<String> freeze(Path dir) throws EnvBuildException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(systemPython, "-m", "pip", "--python", python(dir).toString(),
-                "freeze", "--disable-pip-version-check"));
-        CommandRunner.Result r = exec(cmd, dir, null);
-        if (r.exitCode() != 0 && Files.exists(dir.resolve("bin/pip"))) {
-            r = exec(List.of(python(dir).toString(), "-m", "pip", "freeze", "--disable-pip-version-check"), dir, null);
+        CommandRunner.Result r = exec(List.of(python(dir).toString(), "-I", "-c", FREEZE), dir, null);
+        if (r.exitCode() != 0) {
+            r = exec(List.of(systemPython, "-m", "pip", "--python", python(dir).toString(), "freeze",
+                    "--disable-pip-version-check"), dir, null);
         }
         if (r.exitCode() != 0) return List.of();
         return r.lines().stream().map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("#")).toList();
     }
+
+    private static final String FREEZE = String.join("\n",
+            "import importlib.metadata as m",
+            "skip = {'pip', 'setuptools', 'wheel', 'distribute'}",
+            "seen = {}",
+            "for d in m.distributions():",
+            "    n = d.metadata['Name']",
+            "    if n and n.lower() not in skip: seen.setdefault(n.lower(), n + '==' + d.version)",
+            "print('\\n'.join(sorted(seen.values(), key=str.lower)))");
 
     private void run(List<String> cmd, Path dir, Consumer<String> log, String what) throws EnvBuildException, InterruptedException {
         CommandRunner.Result r = exec(cmd, dir, log);
