@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measures pickup latency against a running controller + agent (see pickup-latency.sh).
 
-Each task runs bench.py, which prints time.time() as its first line; latency = that value minus
+Each task runs bench.py, which prints "T=" + time.time() as its first line; latency = that value minus
 the time just before the enqueueing POST. Tasks run one after another so the agent is idle and
 warm for each. The baseline spawns `python3 bench.py` directly, measured the same way.
 """
@@ -31,8 +31,9 @@ def first_line_and_end(base, task_id, deadline_s=120):
         page = call(base, "GET", f"/tasks/{task_id}/logs?after={after}&wait=20")
         for line in page.get("lines", []):
             after = max(after, line["seq"])
-            if first is None and line.get("stream") == "stdout":
-                first = line["text"]
+            # The agent's own "[drover] ..." lines share the log: take the script's marked one.
+            if first is None and line.get("text", "").startswith("T="):
+                first = line["text"][2:]
         if not page.get("lines") and page.get("status") in ("completed", "failed", "aborted"):
             return first, call(base, "GET", f"/tasks/{task_id}")
     raise SystemExit(f"task {task_id} did not finish within {deadline_s} s")
@@ -55,7 +56,7 @@ def direct(repo):
     p = subprocess.Popen(["python3", "bench.py"], cwd=repo, stdout=subprocess.PIPE, text=True)
     line = p.stdout.readline()
     p.wait()
-    return float(line) - t0
+    return float(line[2:]) - t0
 
 
 def pct(values, q):

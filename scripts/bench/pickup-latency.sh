@@ -38,7 +38,7 @@ REPO="$TMP/repo"
 mkdir -p "$REPO"
 cat >"$REPO/bench.py" <<'PY'
 import time
-print(repr(time.time()), flush=True)
+print("T=" + repr(time.time()), flush=True)
 PY
 git -C "$REPO" init -q -b main
 git -C "$REPO" add bench.py
