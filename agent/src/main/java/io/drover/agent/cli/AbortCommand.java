@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code drover abort}: stop a queued or running task. */
-@Command(name = "abort", description = "Abort a task: a queued one at once, a running one within seconds (its agent kills it).")
+@Command(name = "abort", mixinStandardHelpOptions = true, description = "Abort a task: a queued one at once, a running one within seconds (its agent kills it).")
 final class AbortCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "TASK", description = "Task id (or a unique prefix).")
     String task;

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code drover clone}: the same code again, with some parameters changed, enqueued. */
-@Command(name = "clone", sortOptions = false,
+@Command(name = "clone", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Re-run a task with changed parameters (same code, same commit, same diff).",
                 "Prints the new task id as the last line."})
 final class CloneCommand extends ClientCommand {

@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "drover", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run Python scripts from git on Drover queues and inspect the results.",
         subcommands = {SubmitCommand.class, CloneCommand.class, ShowCommand.class, LogsCommand.class,
-                AbortCommand.class, LsCommand.class, QueuesCommand.class, WorkersCommand.class, AgentCommand.class},
+                AbortCommand.class, LsCommand.class, QueuesCommand.class, WorkersCommand.class, AgentCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Start a controller and a local agent with './scripts/drover up'.",
                 "Docs: README.md (CLI and config reference), docs/API.md (HTTP API)."})
 public final class DroverCli implements Runnable {

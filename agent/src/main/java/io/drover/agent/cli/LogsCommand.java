@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code drover logs}: a task's console output (stdout lines to stdout, stderr lines to stderr). */
-@Command(name = "logs", description = "Print a task's console output.")
+@Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a task's console output.")
 final class LogsCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "TASK", description = "Task id (or a unique prefix).")
     String task;

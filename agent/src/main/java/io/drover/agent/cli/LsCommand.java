@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code drover ls}: the newest tasks, optionally filtered. */
-@Command(name = "ls", description = "List tasks, newest first.")
+@Command(name = "ls", mixinStandardHelpOptions = true, description = "List tasks, newest first.")
 final class LsCommand extends ClientCommand {
     @Option(names = "--project", paramLabel = "P", description = "Only this project.")
     String project;

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code drover queues}: queues with their depth and the workers listening to them. */
-@Command(name = "queues", description = "List queues: depth, oldest queued task, workers.")
+@Command(name = "queues", mixinStandardHelpOptions = true, description = "List queues: depth, oldest queued task, workers.")
 final class QueuesCommand extends ClientCommand {
     @Option(names = "--json", description = "Print the API's response as JSON.")
     boolean json;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code drover submit}: captures the code as it is on disk and enqueues a task that runs it. */
-@Command(name = "submit", sortOptions = false,
+@Command(name = "submit", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run a script from a git work tree on a queue.",
                 "Captures the remote (or local path), branch, commit and uncommitted changes (new files included),"
                         + " so the agent runs exactly what is on disk. Prints the task id as the last line."})

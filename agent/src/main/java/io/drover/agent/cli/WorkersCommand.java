@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code drover workers}: registered agents, whether they are alive, and what they run. */
-@Command(name = "workers", description = "List workers (agents): queues, last seen, current task, load.")
+@Command(name = "workers", mixinStandardHelpOptions = true, description = "List workers (agents): queues, last seen, current task, load.")
 final class WorkersCommand extends ClientCommand {
     @Option(names = "--json", description = "Print the API's response as JSON.")
     boolean json;

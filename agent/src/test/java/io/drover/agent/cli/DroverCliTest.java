@@ -35,6 +35,12 @@ class DroverCliTest {
             assertThat(r.out()).contains("  " + c);
         }
         assertThat(CliRun.of(env, "--version").out()).startsWith("drover ");
+        for (String c : new String[] {"submit", "clone", "show", "logs", "abort", "ls", "queues", "workers"}) {
+            CliRun help = CliRun.of(env, c, "--help");
+            assertThat(help.code()).as(c + " --help: " + help.err()).isZero();
+            assertThat(help.out()).startsWith("Usage: drover " + c);
+        }
+        assertThat(CliRun.of(env, "submit", "--help").out()).contains("--script=FILE", "--param=KEY=VALUE", "--wait");
     }
 
     @Test
