@@ -2,6 +2,8 @@ package io.drover.agent.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.drover.shared.client.ApiClient;
+import io.drover.shared.domain.DroverException;
+import io.drover.shared.domain.ErrorCode;
 import io.drover.shared.domain.TaskStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -16,15 +18,24 @@ final class TaskFollower {
     /** Seconds the server may hold one poll (API maximum 30). */
     static final int WAIT_SECONDS = 20;
     static final int PAGE = 1000;
+    /** How long following rides out an unreachable controller (a restart) before giving up. */
+    static final Duration OUTAGE = Duration.ofMinutes(2);
+    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
     private final ApiClient client;
     private final PrintWriter out;
     private final PrintWriter err;
+    private final Duration outage;
 
     TaskFollower(ApiClient client, PrintWriter out, PrintWriter err) {
+        this(client, out, err, OUTAGE);
+    }
+
+    TaskFollower(ApiClient client, PrintWriter out, PrintWriter err, Duration outage) {
         this.client = client;
         this.out = out;
         this.err = err;
+        this.outage = outage;
     }
 
     /** Prints every line there is now; returns the last seq printed. */
@@ -108,7 +119,34 @@ final class TaskFollower {
         q.put("limit", PAGE);
         if (waitSeconds > 0) q.put("wait", waitSeconds);
         String path = ClientCommand.V1 + "/tasks/" + id + "/logs" + ApiClient.query(q);
-        return client.getLong(path, Duration.ofSeconds(waitSeconds + 15)).orElseGet(io.drover.shared.json.Json::object);
+        long giveUp = System.nanoTime() + outage.toNanos();
+        boolean told = false;
+        while (true) {
+            try {
+                JsonNode page = client.getLong(path, Duration.ofSeconds(waitSeconds + 15))
+                        .orElseGet(io.drover.shared.json.Json::object);
+                if (told) err.println("drover: the controller is back");
+                return page;
+            } catch (DroverException e) {
+                // A controller restart must not end a long --wait/--follow: the task runs on.
+                if (e.code() != ErrorCode.UNAVAILABLE || waitSeconds == 0 || System.nanoTime() > giveUp) throw e;
+                if (!told) {
+                    err.println("drover: " + e.getMessage() + "; retrying for up to " + outage.toSeconds() + " s");
+                    err.flush();
+                    told = true;
+                }
+                sleep(RETRY_PAUSE);
+            }
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DroverException(ErrorCode.UNAVAILABLE, "interrupted");
+        }
     }
 
     /** Prints the page's lines newer than {@code after}; returns the highest seq seen. */
