@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Agent idle footprint: RSS and CPU% of an idle agent JVM (registered, long-polling an empty
 # queue, heartbeating) over SECONDS (default 60). Starts its own controller and agent in temp
-# dirs on a free port. Usage: scripts/bench/agent-idle-footprint.sh [SECONDS]
+# dirs on a free port. Usage: scripts/bench/agent-idle-footprint.sh [SECONDS]  (KEEP_TMP=1 keeps the logs)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 DROVER="$ROOT/scripts/drover"
@@ -16,7 +16,7 @@ cleanup() {
   local p
   for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$TMP"
+  if [[ -n ${KEEP_TMP:-} ]]; then echo "kept $TMP (controller.log, agent.log)" >&2; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

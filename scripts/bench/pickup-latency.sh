@@ -3,6 +3,7 @@
 # over N tasks (default 50), with direct spawning of the same command as the baseline.
 # Starts its own controller (embedded store, temp data dir, free port) and one agent; touches
 # nothing of yours (DROVER_HOME points at a temp dir). Usage: scripts/bench/pickup-latency.sh [N]
+# (WARMUP=n warm-up tasks, default 3; KEEP_TMP=1 keeps the logs)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 DROVER="$ROOT/scripts/drover"
@@ -17,7 +18,7 @@ cleanup() {
   local p
   for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$TMP"
+  if [[ -n ${KEEP_TMP:-} ]]; then echo "kept $TMP (controller.log, agent.log)" >&2; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
