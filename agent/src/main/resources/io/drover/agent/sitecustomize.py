@@ -12,13 +12,46 @@ import sys
 
 
 def _drover_install():
+    if not os.environ.get("DROVER_PARAMS") and not os.environ.get("DROVER_CAPTURE_FILE"):
+        return
+    if "argparse" in sys.modules:
+        _drover_patch(sys.modules["argparse"])
+    else:
+        # Patch argparse when the script imports it, not now: json + argparse would add ~20 ms
+        # to the start of every task, argparse user or not.
+        sys.meta_path.insert(0, _DroverArgparseFinder)
+
+
+class _DroverArgparseFinder:
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name != "argparse":
+            return None
+        try:
+            sys.meta_path.remove(cls)
+        except ValueError:
+            pass
+        import importlib.machinery
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        original_exec = spec.loader.exec_module
+
+        def exec_module(module):
+            original_exec(module)
+            try:
+                _drover_patch(module)
+            except Exception:
+                pass
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+def _drover_patch(argparse):
+    import json
     params_json = os.environ.get("DROVER_PARAMS")
     capture_file = os.environ.get("DROVER_CAPTURE_FILE")
-    if not params_json and not capture_file:
-        return
-    import json
-    import argparse
-
     try:
         params = json.loads(params_json) if params_json else {}
         if not isinstance(params, dict):
@@ -120,12 +153,12 @@ def _drover_install():
 def _drover_chain():
     """Runs the next sitecustomize on sys.path, the one ours shadows."""
     import importlib.machinery
-    import importlib.util
     here = os.path.dirname(os.path.abspath(__file__))
     rest = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
     spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
     if spec is None or spec.origin is None or os.path.abspath(spec.origin) == os.path.abspath(__file__):
         return
+    import importlib.util
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
 

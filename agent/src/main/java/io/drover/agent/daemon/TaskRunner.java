@@ -87,14 +87,17 @@ final class TaskRunner {
         }, run.taskId);
         Consumer<String> console = text -> shipper.add(LogLine.stdout(text));
         Path taskDir = config.tasksDir().resolve(run.taskId);
+        long t0 = System.nanoTime();
         try {
             JsonNode script = run.task.path("script");
             console.accept("[drover] task " + run.taskId + " on agent " + config.name() + " (attempt "
                     + run.task.path("execution").path("attempt").asText("?") + ")");
             Checkout checkout = checkout(slot, run, lease, script, console);
+            long tCode = System.nanoTime();
             stopIfAsked(run);
             Path workDir = resolveInside(checkout.root(), text(script, "workingDir", "."), "working dir");
             Environment env = environment(checkout, workDir, script, console);
+            long tEnv = System.nanoTime();
             stopIfAsked(run);
             CompletableFuture<Void> reported = reportAsync(lease, checkout, env);
 
@@ -127,6 +130,8 @@ final class TaskRunner {
                 throw new TaskFailed("cannot start " + cmd.get(0) + ": " + e.getMessage());
             }
             run.attach(proc);
+            LOG.info("task {}: started in {} ms (code {} ms, environment {} ms{})", run.taskId, ms(t0), ms(t0, tCode),
+                    ms(tCode, tEnv), env.cacheHit() ? ", cached" : "");
             StreamPump out = new StreamPump(proc.stdout(), "stdout", shipper::add, run.taskId);
             StreamPump err = new StreamPump(proc.stderr(), "stderr", l -> {
                 stderrTail.add(l.text());
@@ -316,6 +321,14 @@ final class TaskRunner {
         String path = System.getenv("PATH");
         e.put("PATH", env.dir().resolve("bin") + (path == null ? "" : java.io.File.pathSeparator + path));
         return e;
+    }
+
+    private static long ms(long from) {
+        return ms(from, System.nanoTime());
+    }
+
+    private static long ms(long from, long to) {
+        return (to - from) / 1_000_000;
     }
 
     static String failureReason(RunResult r, List<String> stderrTail) {

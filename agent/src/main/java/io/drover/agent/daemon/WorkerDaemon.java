@@ -8,6 +8,7 @@ import io.drover.agent.AgentNames;
 import io.drover.agent.capture.HookDir;
 import io.drover.agent.env.EnvironmentCache;
 import io.drover.agent.env.PipVenvBuilder;
+import io.drover.agent.env.PythonInfo;
 import io.drover.agent.launch.ProcessLauncher;
 import io.drover.agent.workspace.RepoCache;
 import io.drover.agent.workspace.SlotWorkspace;
@@ -60,11 +61,12 @@ public final class WorkerDaemon {
         String apiKey = System.getenv("DROVER_API_KEY"); // for when the controller requires one
         this.api = new ApiClient(config.controllerUrl(), apiKey);
         this.claims = new ClaimClient(api.baseUri(), config.name(), apiKey);
+        String python = PythonInfo.executable(config.python());
         RepoCache repos = new RepoCache(config.reposDir());
         slots.add(new Slot(0, new SlotWorkspace(repos, config.slotsDir().resolve("0"))));
-        ProcessLauncher launcher = new ProcessLauncher(config.python(), config.workDir().resolve("bin"));
-        this.runner = new TaskRunner(config, api, new EnvironmentCache(config.envsDir(), config.python()),
-                new PipVenvBuilder(config.python(), config.buildEnv()), launcher, HookDir.install(config.hooksDir()));
+        ProcessLauncher launcher = new ProcessLauncher(python, config.workDir().resolve("bin"));
+        this.runner = new TaskRunner(config, api, new EnvironmentCache(config.envsDir(), python),
+                new PipVenvBuilder(python, config.buildEnv()), launcher, HookDir.install(config.hooksDir()));
         this.stats = new MachineStats(config.workDir());
         this.slotThreads = Executors.newFixedThreadPool(slots.size(), named("drover-slot"));
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(named("drover-heartbeat"));
@@ -170,7 +172,8 @@ public final class WorkerDaemon {
                 releaseQuietly(run);
                 break;
             }
-            LOG.info("claimed task {} ({}) epoch {}", run.taskId, task.path("name").asText(), run.epoch);
+            LOG.info("claimed task {} ({}) epoch {}, queued {} ms before", run.taskId, task.path("name").asText(), run.epoch,
+                    queuedMsAgo(task));
             slot.hold(run);
             running.incrementAndGet();
             slotThreads.execute(() -> {
@@ -185,6 +188,15 @@ public final class WorkerDaemon {
                     LOG.info("task {} done", run.taskId);
                 }
             });
+        }
+    }
+
+    private static String queuedMsAgo(JsonNode task) {
+        try {
+            return Long.toString(java.time.Duration.between(java.time.Instant.parse(
+                    task.path("execution").path("queuedAt").asText()), java.time.Instant.now()).toMillis());
+        } catch (RuntimeException e) {
+            return "?";
         }
     }
 
