@@ -16,8 +16,16 @@ import org.bson.conversions.Bson;
  * epoch          long, never reset: incremented by every claim (the fencing token)
  * lease          { worker, expiresAt Date, tokenHash } while running, else null
  * execution      { worker, attempt int, exitCode, startedAt, finishedAt, … }
+ * abortRequested { reason, at } set by the controller when a user aborts a running task
  * updatedAt      Date
  * </pre>
+ *
+ * <p>Filters on a single task must have exactly the keys of one unique index, because the
+ * embedded store uses an index only when the filter's key set equals the index's key set (any
+ * other filter is a full scan). {@code MongoTaskQueue} creates these unique indexes:
+ * {@code {_id}} (always there), {@code {_id, status, queue}} and {@code {_id, status, epoch}}
+ * ({@link #fence}). So write single-task filters as a plain {@code Document} with exactly
+ * those keys, never with {@code Filters.and} (it renders {@code $and}) and never with extra keys.
  */
 public final class TaskFields {
     public static final String COLLECTION = "tasks";
@@ -40,12 +48,18 @@ public final class TaskFields {
     public static final String STARTED_AT = "execution.startedAt";
     public static final String FINISHED_AT = "execution.finishedAt";
     public static final String UPDATED_AT = "updatedAt";
+    /** Sub-document {@code {reason, at}}: the controller sets it on a running task that a user aborts. */
+    public static final String ABORT_REQUESTED = "abortRequested";
+    public static final String ABORT_REASON = "abortRequested.reason";
+    /** Collection holding the queue's {@code queuedSeq} counter document. */
+    public static final String COUNTERS_COLLECTION = "counters";
 
     private TaskFields() {}
 
     /**
      * The fencing filter every agent write must use: matches only while the task is running under
-     * this epoch. Written as a plain document (not {@code Filters.and}) so that {@code _id} leads.
+     * this epoch. Its keys are exactly those of the unique index {@code {_id, status, epoch}}
+     * that the queue creates, so it is an index lookup on the embedded store too: do not add keys.
      */
     public static Bson fence(String taskId, long epoch) {
         return new org.bson.Document(ID, taskId).append(STATUS, "running").append(EPOCH, epoch);

@@ -1,0 +1,30 @@
+package io.drover.queue.mongo;
+
+import com.mongodb.client.MongoDatabase;
+import io.drover.queue.TaskQueueContractTest;
+import io.drover.queue.testing.EmbeddedMongo;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The contract on the embedded store with the H2 backend, as the controller runs it (on an
+ * MVStore file; the benchmark uses a file too, so these tests use an in-memory MVStore for speed).
+ */
+class EmbeddedH2TaskQueueTest extends TaskQueueContractTest {
+    private static EmbeddedMongo store;
+
+    @BeforeAll
+    static void start() {
+        store = EmbeddedMongo.h2(null);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (store != null) store.close();
+    }
+
+    @Override
+    protected MongoDatabase freshDatabase(String name) {
+        return store.client().getDatabase(name);
+    }
+}
