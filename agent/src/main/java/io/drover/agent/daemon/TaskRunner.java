@@ -92,11 +92,11 @@ final class TaskRunner {
             JsonNode script = run.task.path("script");
             console.accept("[drover] task " + run.taskId + " on agent " + config.name() + " (attempt "
                     + run.task.path("execution").path("attempt").asText("?") + ")");
-            Checkout checkout = checkout(slot, run, lease, script, console);
+            Checkout checkout = untilStopped(run, () -> checkout(slot, run, lease, script, console));
             long tCode = System.nanoTime();
             stopIfAsked(run);
             Path workDir = resolveInside(checkout.root(), text(script, "workingDir", "."), "working dir");
-            Environment env = environment(checkout, workDir, script, console);
+            Environment env = untilStopped(run, () -> environment(checkout, workDir, script, console));
             long tEnv = System.nanoTime();
             stopIfAsked(run);
             CompletableFuture<Void> reported = reportAsync(lease, checkout, env);
@@ -219,6 +219,38 @@ final class TaskRunner {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.warn("task {}: cannot record its end ({}); the lease watchdog will requeue or fail it", run.taskId, e.toString());
+        }
+    }
+
+    /** A preparation step that may take minutes (clone, pip install). */
+    @FunctionalInterface
+    private interface Step<T> {
+        T call() throws TaskFailed, InterruptedException;
+    }
+
+    private static final java.util.concurrent.ExecutorService PREPARE = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "drover-prepare");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * Runs {@code step} but gives up on it as soon as the task is stopped, so an abort during a
+     * long clone or pip install still ends the task within the 2 s promise. The step itself runs
+     * on to completion in the background: a finished clone or environment is still worth caching.
+     */
+    private static <T> T untilStopped(TaskRun run, Step<T> step) throws TaskFailed, InterruptedException {
+        java.util.concurrent.Future<T> f = PREPARE.submit(step::call);
+        while (true) {
+            try {
+                return f.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                stopIfAsked(run);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof TaskFailed tf) throw tf;
+                if (e.getCause() instanceof RuntimeException re) throw re;
+                throw new TaskFailed("agent error: " + e.getCause());
+            }
         }
     }
 

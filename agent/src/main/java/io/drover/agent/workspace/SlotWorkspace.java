@@ -19,7 +19,8 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
  * The working tree a slot runs its tasks in, one per repository under {@code slots/<slot>/<key>}.
  * It borrows the mirror's objects through {@code objects/info/alternates} (no copy, no fetch), and
  * each task resets it hard to its commit and cleans every untracked and ignored file, which on a
- * warm repository takes milliseconds instead of a clone.
+ * warm repository takes milliseconds instead of a clone. One preparation at a time: a task stopped
+ * mid-checkout may still be finishing in the background when the next one starts.
  */
 public final class SlotWorkspace {
     private final RepoCache cache;
@@ -34,7 +35,7 @@ public final class SlotWorkspace {
      * Checks out {@code commit} (or the head of {@code branch}) of {@code repo} and applies
      * {@code diff} when there is one.
      */
-    public Checkout prepare(String repo, String branch, String commit, String diff, Consumer<String> log)
+    public synchronized Checkout prepare(String repo, String branch, String commit, String diff, Consumer<String> log)
             throws WorkspaceException {
         if (repo == null || repo.isBlank()) throw new WorkspaceException("the task has no script.repo to run");
         RepoCache.Resolved resolved = cache.resolve(repo, branch, commit, log);

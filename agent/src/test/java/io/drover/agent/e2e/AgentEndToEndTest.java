@@ -282,6 +282,35 @@ class AgentEndToEndTest {
     }
 
     @Test
+    void aStaleLeaseMakesTheAgentAbandonTheTaskWithoutReporting() throws Exception {
+        Agent other = Agent.start(config("e2e-stale", "stale"));
+        try {
+            assertThat(other.awaitRegistered(Duration.ofSeconds(20))).isTrue();
+            ObjectNode body = task("stale", "sleep.py", null, Map.of(), "stale");
+            body.put("retries", 3);
+            String id = create(body);
+            String line = awaitLine(id, s -> s.startsWith("sleeping pid"), Duration.ofSeconds(60));
+            long pid = Long.parseLong(line.substring("sleeping pid ".length()).trim());
+            long epoch = get(id).path("lease").path("epoch").asLong();
+            // the task moves on without this agent: handed back and claimed by another worker
+            assertThat(controller.services().queue().release(id, epoch, "test: lease moved on")).isTrue();
+            api.post("/api/v1/workers", Json.object().put("name", "thief").put("hostname", "h").put("pid", 1)
+                    .put("version", "t").set("queues", Json.MAPPER.valueToTree(List.of("stale"))));
+            JsonNode claim = api.post("/api/v1/workers/thief/claim",
+                    Json.object().put("wait", 5).set("queues", Json.MAPPER.valueToTree(List.of("stale")))).orElseThrow();
+            assertThat(claim.path("task").path("id").asText()).isEqualTo(id);
+            assertThat(Procs.awaitGone(pid, Duration.ofSeconds(6))).as("abandoned task process killed").isTrue();
+            Thread.sleep(1500);
+            JsonNode t = get(id);
+            assertThat(t.path("status").asText()).isEqualTo("running");
+            assertThat(t.path("execution").path("worker").asText()).isEqualTo("thief");
+            assertThat(texts(id)).doesNotContain("got SIGTERM"); // the stale agent's late lines were refused
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
     void pickupLatencyWithWarmRepoAndEnvironment() throws Exception {
         Procs.write(tmp, "unused", "");
         List<Long> ms = new ArrayList<>();
