@@ -56,6 +56,7 @@ public final class Controller implements AutoCloseable {
     }
 
     public static Controller start(ControllerConfig cfg, QueueFactory queues) throws Exception {
+        cfg.validated();
         Logging.configure();
         Store store = Store.open(cfg);
         Vertx vertx = null;

@@ -57,7 +57,7 @@ public final class ControllerMain implements Callable<Integer> {
     public Integer call() throws Exception {
         ControllerConfig cfg;
         try {
-            cfg = config();
+            cfg = config().validated();
         } catch (IllegalArgumentException e) {
             System.err.println("drover controller: " + e.getMessage());
             return 2;

@@ -32,10 +32,18 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
         if (mongoUri != null && mongoUri.isBlank()) mongoUri = null;
         if (lease == null || lease.toMillis() < 1000) throw new IllegalArgumentException("lease must be at least 1 second");
         if (heartbeat == null || heartbeat.toMillis() < 100) throw new IllegalArgumentException("heartbeat must be at least 100 ms");
+    }
+
+    /**
+     * Checks the rules between fields (kept out of the constructor so that withers can be applied
+     * in any order). Called by {@code Controller.start}.
+     */
+    public ControllerConfig validated() {
         if (heartbeat.compareTo(lease) >= 0) {
             throw new IllegalArgumentException("heartbeat (" + heartbeat.toSeconds() + " s) must be shorter than the lease ("
                     + lease.toSeconds() + " s), or every lease would expire between heartbeats");
         }
+        return this;
     }
 
     public static ControllerConfig defaults() {
