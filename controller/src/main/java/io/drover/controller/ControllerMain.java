@@ -42,7 +42,8 @@ public final class ControllerMain implements Callable<Integer> {
         System.exit(new CommandLine(new ControllerMain()).execute(args));
     }
 
-    ControllerConfig config() {
+    /** The effective configuration: defaults ← environment ← the flags given. */
+    public ControllerConfig config() {
         ControllerConfig c = ControllerConfig.fromEnv(System.getenv());
         if (host != null) c = c.withHost(host);
         if (port != null) c = c.withPort(port);
