@@ -146,6 +146,7 @@ public final class WorkerDaemon {
                 break;
             }
             Optional<JsonNode> claim;
+            long askedAt = System.nanoTime();
             try {
                 claim = claims.claim(config.queues(), config.orderFairness(), config.claimWaitSeconds());
                 backoff.reset();
@@ -163,7 +164,11 @@ public final class WorkerDaemon {
                 if (!sleep(pause)) break;
                 continue;
             }
-            if (claim.isEmpty()) continue;
+            if (claim.isEmpty()) {
+                // a controller that answers "nothing" at once instead of waiting must not make us spin
+                if (System.nanoTime() - askedAt < 1_000_000_000L && !sleep(backoff.next())) break;
+                continue;
+            }
             JsonNode task = claim.get().path("task");
             JsonNode lease = claim.get().path("lease");
             TaskRun run = new TaskRun(task, lease.path("epoch").asLong(), lease.path("token").asText(null));

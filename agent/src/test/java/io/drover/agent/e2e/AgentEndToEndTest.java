@@ -310,6 +310,10 @@ class AgentEndToEndTest {
         }
     }
 
+    static long between(Instant from, JsonNode to) {
+        return Duration.between(from, Instant.parse(to.asText())).toMillis();
+    }
+
     @Test
     void pickupLatencyWithWarmRepoAndEnvironment() throws Exception {
         Procs.write(tmp, "unused", "");
@@ -340,7 +344,11 @@ class AgentEndToEndTest {
             }
             assertThat(first).isNotNull();
             ms.add(Duration.between(t0, Instant.parse(first)).toMillis());
-            awaitFinal(id, Duration.ofSeconds(30));
+            JsonNode done = awaitFinal(id, Duration.ofSeconds(30));
+            JsonNode ex = done.path("execution");
+            System.out.println("pickup breakdown ms: create→queued " + between(t0, ex.path("queuedAt"))
+                    + ", queued→claimed " + between(Instant.parse(ex.path("queuedAt").asText()), ex.path("startedAt"))
+                    + ", claimed→first line " + between(Instant.parse(ex.path("startedAt").asText()), Json.MAPPER.getNodeFactory().textNode(first)));
         }
         List<Long> warm = new ArrayList<>(ms.subList(2, ms.size()));
         warm.sort(null);
