@@ -1,7 +1,10 @@
 package io.drover.controller.lease;
 
 import io.drover.controller.Services;
+import com.mongodb.client.model.Projections;
+import io.drover.queue.TaskFields;
 import io.drover.queue.TaskQueue;
+import org.bson.Document;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,8 +51,16 @@ public final class LeaseWatchdog implements AutoCloseable {
                 log.info("lease of task {} (worker {}, epoch {}) expired: {}", e.taskId(), e.worker(), e.epoch(),
                         e.requeued() ? "requeued" : "failed: worker lost");
                 services.control().forget(e.taskId());
-                if (!e.requeued()) services.events().finished(e.taskId(), "failed");
-                else services.events().enqueued(e.taskId(), null);
+                if (e.requeued()) {
+                    Document t = services.store().tasks().find(TaskFields.byId(e.taskId()))
+                            .projection(Projections.include(TaskFields.QUEUE, TaskFields.STATUS)).first();
+                    if (t != null) services.events().enqueued(e.taskId(), t.getString(TaskFields.QUEUE));
+                } else {
+                    // failed ("worker lost"), or aborted when an abort had been requested
+                    Document t = services.store().tasks().find(TaskFields.byId(e.taskId()))
+                            .projection(Projections.include(TaskFields.STATUS)).first();
+                    services.events().finished(e.taskId(), t == null ? "failed" : t.getString(TaskFields.STATUS));
+                }
             }
         }
         return expired;

@@ -95,7 +95,12 @@ public final class TaskService {
     }
 
     public String diff(String id) {
-        Document t = get(id);
+        return diffOf(get(id));
+    }
+
+    /** The uncommitted diff of this task document ("" when it has none). */
+    public String diffOf(Document t) {
+        String id = t.getString(TaskFields.ID);
         Document script = t.get(TaskDoc.SCRIPT, Document.class);
         if (script == null || !Boolean.TRUE.equals(script.getBoolean("hasDiff"))) return "";
         Document d = diffs.find(new Document("_id", id)).first();

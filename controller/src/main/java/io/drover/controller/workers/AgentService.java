@@ -67,7 +67,7 @@ public final class AgentService {
         events.claimed(claim.taskId(), claim.queue(), worker, queuedAt == null ? null : queuedAt.toInstant(), now);
         workers.seen(worker, claim.taskId(), true);
         ObjectNode out = Json.object();
-        out.set("task", TaskJson.withDiff(task, taskService.diff(claim.taskId())));
+        out.set("task", TaskJson.withDiff(task, taskService.diffOf(task)));
         out.putObject("lease").put("epoch", claim.epoch()).put("token", claim.token())
                 .put("expiresAt", claim.expiresAt().toString());
         return Optional.of(out);

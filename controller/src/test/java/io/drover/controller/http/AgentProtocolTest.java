@@ -26,7 +26,7 @@ class AgentProtocolTest {
 
     @BeforeAll
     static void start() throws Exception {
-        controller = Controller.start(ControllerConfig.defaults().withPort(0).withDataDir(dir));
+        controller = Controller.start(io.drover.controller.testing.TestConfig.forTest(dir));
         api = new Api(controller.baseUrl());
     }
 

@@ -22,7 +22,7 @@ class LeaseExpiryTest {
 
     @Test
     void expiredLeaseRequeuesThenFailsWithWorkerLost() throws Exception {
-        ControllerConfig cfg = ControllerConfig.defaults().withPort(0).withDataDir(dir)
+        ControllerConfig cfg = io.drover.controller.testing.TestConfig.forTest(dir)
                 .withLease(Duration.ofSeconds(2)).withHeartbeat(Duration.ofSeconds(1));
         try (Controller c = Controller.start(cfg)) {
             Api api = new Api(c.baseUrl());

@@ -26,7 +26,7 @@ class TasksApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        controller = Controller.start(ControllerConfig.defaults().withPort(0).withDataDir(dir));
+        controller = Controller.start(io.drover.controller.testing.TestConfig.forTest(dir));
         api = new Api(controller.baseUrl());
     }
 
@@ -201,6 +201,12 @@ class TasksApiTest {
         assertThat(api.post("/tasks", escape).status()).isEqualTo(400);
         assertThat(api.post("/tasks", Json.object().put("name", "noscript")).errorMessage()).contains("'script' is required");
         assertThat(api.post("/tasks", "[1,2]").errorMessage()).contains("JSON object");
+
+        Api.Res form = api.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(controller.baseUrl() + "/api/v1/projects"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("name=x")).build());
+        assertThat(form.status()).isEqualTo(415);
+        assertThat(form.errorCode()).isEqualTo("unsupported_media_type");
 
         Api.Res badId = api.get("/tasks/not-an-id");
         assertThat(badId.status()).isEqualTo(400);

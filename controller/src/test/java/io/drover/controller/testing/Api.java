@@ -58,7 +58,7 @@ public final class Api {
         return r.json();
     }
 
-    private Res send(HttpRequest req) {
+    public Res send(HttpRequest req) {
         try {
             HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
             JsonNode j = null;
