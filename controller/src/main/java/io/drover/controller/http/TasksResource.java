@@ -64,8 +64,8 @@ public final class TasksResource implements ApiResource {
     }
 
     private void create(RoutingContext ctx) {
-        NewTask t = NewTask.parse(Http.body(ctx));
-        Http.write(ctx, 201, () -> TaskJson.of(tasks.create(t, null)));
+        // parsed on the pool: with a diff the body can be megabytes, too slow for the event loop
+        Http.write(ctx, 201, () -> TaskJson.of(tasks.create(NewTask.parse(Http.body(ctx)), null)));
     }
 
     private void list(RoutingContext ctx) {
