@@ -224,6 +224,13 @@ public final class MongoTaskQueue implements TaskQueue, AutoCloseable {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The future is completed on the queue's own timer thread: do not block in stages chained
+     * to it; hop to your executor (with Vert.x: {@code Future.fromCompletionStage(f, context)}).
+     * Every waiter of a queue is woken by an enqueue there; the losers of the claim race wait again.
+     */
     @Override
     public CompletableFuture<Void> awaitWork(List<String> queues, Duration max) {
         List<String> names = List.copyOf(queues);

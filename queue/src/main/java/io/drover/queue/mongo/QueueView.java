@@ -4,6 +4,7 @@ import io.drover.queue.TaskQueue.QueueEntry;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -81,14 +82,14 @@ final class QueueView {
         return q == null ? List.of() : List.copyOf(new ArrayList<>(q));
     }
 
-    /** Queue name → number of entries, for non-empty queues, sorted by name. */
+    /** Queue name → number of entries, for non-empty queues, sorted by name (O(entries): for metrics and listings). */
     Map<String, Long> depths() {
         Map<String, Long> out = new TreeMap<>();
         byQueue.forEach((name, q) -> {
             long n = q.size();
             if (n > 0) out.put(name, n);
         });
-        return out;
+        return Collections.unmodifiableMap(out);
     }
 
     /** Names of non-empty queues. */

@@ -63,11 +63,17 @@ public final class ClaimThroughputBench {
             }
         }
         Path dir = Files.createTempDirectory("drover-claim-bench");
-        System.out.printf(Locale.ROOT, "claim throughput, embedded store (%s backend), %d claimers, claim + complete per task%n",
-                backend, threads);
+        System.out.printf(Locale.ROOT, "claim throughput, embedded store (%s backend), %d claimers, claim + complete per task;"
+                + " %d cores, load average %.1f%n", backend, threads, Runtime.getRuntime().availableProcessors(),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.out.printf(Locale.ROOT, "%8s  %14s  %18s  %7s%n", "queued", "drover tasks/s", "sorted-pop tasks/s", "ratio");
         double at10k = -1;
         try (EmbeddedMongo store = "memory".equals(backend) ? EmbeddedMongo.memory() : EmbeddedMongo.h2(dir.resolve("bench.mv"))) {
+            // Untimed warm-up of both paths, so the first measured size does not pay for JIT compilation.
+            runViewClaims(store.client().getDatabase("bench_warmup_a"), 1_000, threads);
+            runSortedPop(store.client().getDatabase("bench_warmup_b"), 200, threads, Duration.ofSeconds(2));
+            store.client().getDatabase("bench_warmup_a").drop();
+            store.client().getDatabase("bench_warmup_b").drop();
             int run = 0;
             for (int n : sizes) {
                 MongoDatabase db = store.client().getDatabase("bench_" + (run++));
