@@ -54,7 +54,28 @@ public final class DroverCli implements Runnable {
         cl.setErr(err);
         cl.setParameterExceptionHandler(DroverCli::usageError);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> failure(ex, cmd.getErr(), env));
+        cl.setExecutionStrategy(parsed -> {
+            daemonConnection(parsed, env);
+            return new CommandLine.RunLast().execute(parsed);
+        });
         return cl;
+    }
+
+    /**
+     * {@code drover --controller URL agent}: the daemon parses its own flags, so hand it the root's
+     * {@code --controller} (and the config file under {@code $DROVER_HOME}, which it would not
+     * read) unless it was given one itself. Returns the URL handed over, or null.
+     */
+    static String daemonConnection(CommandLine.ParseResult parsed, Map<String, String> env) {
+        CommandLine.ParseResult sub = parsed.subcommand();
+        if (sub == null || !"agent".equals(sub.commandSpec().name())) return null;
+        CommandLine.Model.OptionSpec opt = sub.commandSpec().findOption("--controller");
+        if (opt == null || sub.hasMatchedOption("--controller")) return null;
+        DroverCli root = (DroverCli) parsed.commandSpec().userObject();
+        ClientConfig.Resolved r = ClientConfig.controller(root.connection.controller, env);
+        if ("default".equals(r.source())) return null;
+        opt.setValue(r.value());
+        return r.value();
     }
 
     /** Runs one command line and returns its exit code (what {@link #main} passes to {@code System.exit}). */

@@ -98,6 +98,26 @@ class DroverCliTest {
     }
 
     @Test
+    void theDaemonGetsTheRootControllerOrTheDroverHomeConfig() throws Exception {
+        java.io.PrintWriter sink = new java.io.PrintWriter(new java.io.StringWriter());
+        var cl = DroverCli.commandLine(env, sink, sink);
+        assertThat(DroverCli.daemonConnection(cl.parseArgs("--controller", "http://c1:1", "agent"), env)).isEqualTo("http://c1:1");
+        assertThat(cl.getSubcommands().get("agent").getCommandSpec().findOption("--controller").<String>getValue())
+                .isEqualTo("http://c1:1");
+        cl = DroverCli.commandLine(env, sink, sink);
+        assertThat(DroverCli.daemonConnection(cl.parseArgs("--controller", "http://c1:1", "agent", "--controller", "http://own:2"), env))
+                .as("the daemon's own flag wins").isNull();
+        cl = DroverCli.commandLine(env, sink, sink);
+        assertThat(DroverCli.daemonConnection(cl.parseArgs("agent"), env)).as("nothing configured").isNull();
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Files.writeString(home.resolve("config.json"), "{\"controller\":\"http://from-file:3\"}");
+        cl = DroverCli.commandLine(env, sink, sink);
+        assertThat(DroverCli.daemonConnection(cl.parseArgs("agent", "--queue", "gpu"), env)).isEqualTo("http://from-file:3");
+        cl = DroverCli.commandLine(env, sink, sink);
+        assertThat(DroverCli.daemonConnection(cl.parseArgs("ls"), env)).isNull();
+    }
+
+    @Test
     void waitExitCodesFollowTheTask() {
         assertThat(TaskFollower.exitCode("completed", 0)).isZero();
         assertThat(TaskFollower.exitCode("failed", 3)).isEqualTo(3);
