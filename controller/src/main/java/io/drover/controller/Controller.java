@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * {@link #start} blocks until the server listens; {@link #close} stops everything in order.
  */
 public final class Controller implements AutoCloseable {
+    static {
+        Logging.configure(); // before the first logger is created: slf4j-simple reads its settings once
+    }
+
     private static final Logger log = LoggerFactory.getLogger(Controller.class);
     /** Size of the bounded pool for blocking store calls. */
     public static final int STORE_POOL_SIZE = 16;

@@ -39,6 +39,7 @@ public final class ControllerMain implements Callable<Integer> {
     boolean writeClientConfig;
 
     public static void main(String[] args) {
+        Logging.configure();
         System.exit(new CommandLine(new ControllerMain()).execute(args));
     }
 
