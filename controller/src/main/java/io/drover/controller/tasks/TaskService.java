@@ -176,7 +176,7 @@ public final class TaskService {
         TaskQueue.Position pos = position(Fields.string(b, "position", "bottom", 16), "top", "bottom");
         if (from.isFinal()) {
             // a re-run starts clean: no leftover abort request or result of the previous run
-            tasks.updateOne(new Document(TaskFields.ID, id).append(TaskFields.STATUS, from.wire()), Updates.combine(
+            tasks.updateOne(cas(d), Updates.combine(
                     Updates.unset(TaskDoc.ABORT_REQUESTED), Updates.set(TaskFields.STATUS_REASON, null),
                     Updates.set(TaskDoc.EXIT_CODE, null), Updates.set(TaskFields.FINISHED_AT, null)));
         }
@@ -222,7 +222,7 @@ public final class TaskService {
             Date now = now();
             switch (from) {
                 case CREATED, QUEUED -> {
-                    var r = tasks.updateOne(new Document(TaskFields.ID, id).append(TaskFields.STATUS, from.wire()), Updates.combine(
+                    var r = tasks.updateOne(cas(d), Updates.combine(
                             Updates.set(TaskFields.STATUS, TaskStatus.ABORTED.wire()),
                             Updates.set(TaskFields.STATUS_REASON, reason),
                             Updates.set(TaskFields.FINISHED_AT, now),
@@ -255,6 +255,17 @@ public final class TaskService {
                 Updates.set(TaskFields.UPDATED_AT, now())));
         if (r.getMatchedCount() == 0) throw DroverException.notFound("task", id);
         return get(id);
+    }
+
+    /**
+     * Compare-and-set filter for a task as it was read: its {@code _id}, status and epoch. These are
+     * exactly the keys of the queue's unique fence index, so the embedded store looks it up by
+     * index (any other key set is a full scan, see {@link TaskFields}); the epoch only changes with
+     * a claim, so a claim in between makes the update match nothing.
+     */
+    static Document cas(Document d) {
+        return new Document(TaskFields.ID, d.get(TaskFields.ID)).append(TaskFields.STATUS, d.get(TaskFields.STATUS))
+                .append(TaskFields.EPOCH, d.get(TaskFields.EPOCH));
     }
 
     static TaskStatus status(Document d) {
