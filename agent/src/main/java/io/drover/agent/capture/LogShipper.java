@@ -23,6 +23,9 @@ public final class LogShipper implements AutoCloseable {
 
     private final LogSink sink;
     private final int maxBufferedLines;
+    /** Characters held in the buffer: lines may be long, so memory is bounded by size too. */
+    private static final long MAX_BUFFERED_CHARS = 8_000_000;
+    private long bufferedChars;
     private final int maxBatchLines;
     private final Duration maxDelay;
     private final ArrayDeque<LogLine> buffer = new ArrayDeque<>();
@@ -54,15 +57,18 @@ public final class LogShipper implements AutoCloseable {
         }
         synchronized (buffer) {
             if (leaseLost) return;
-            if (buffer.size() >= maxBufferedLines) {
+            if (buffer.size() >= maxBufferedLines || bufferedChars + line.text().length() > MAX_BUFFERED_CHARS) {
                 dropped++;
                 return;
             }
             if (dropped > 0) {
-                buffer.add(new LogLine(line.ts(), "stderr", "[drover] " + dropped + " lines dropped"));
+                LogLine marker = new LogLine(line.ts(), "stderr", "[drover] " + dropped + " lines dropped");
+                buffer.add(marker);
+                bufferedChars += marker.text().length();
                 dropped = 0;
             }
             buffer.add(line);
+            bufferedChars += line.text().length();
             buffer.notifyAll();
         }
     }
@@ -104,14 +110,23 @@ public final class LogShipper implements AutoCloseable {
                         while (buffer.isEmpty() && !closing) buffer.wait(Math.max(1, maxDelay.toMillis()));
                         if (buffer.isEmpty() && closing) {
                             if (dropped > 0) {
-                                buffer.add(new LogLine(Instant.now(), "stderr", "[drover] " + dropped + " lines dropped"));
+                                LogLine marker = new LogLine(Instant.now(), "stderr", "[drover] " + dropped + " lines dropped");
+                                buffer.add(marker);
+                                bufferedChars += marker.text().length();
                                 dropped = 0;
                             } else {
                                 return;
                             }
                         }
                         batch = new ArrayList<>(Math.min(buffer.size(), maxBatchLines));
-                        while (!buffer.isEmpty() && batch.size() < maxBatchLines) batch.add(buffer.poll());
+                        long chars = 0;
+                        // a batch stays well under the controller's 2 MiB limit on log bodies
+                        while (!buffer.isEmpty() && batch.size() < maxBatchLines && chars < 1_000_000) {
+                            LogLine l = buffer.poll();
+                            chars += l.text().length();
+                            batch.add(l);
+                        }
+                        bufferedChars -= chars;
                     }
                 }
                 try {
@@ -124,6 +139,7 @@ public final class LogShipper implements AutoCloseable {
                     leaseLost = true;
                     synchronized (buffer) {
                         buffer.clear();
+                        bufferedChars = 0;
                     }
                     return;
                 } catch (InterruptedException e) {
