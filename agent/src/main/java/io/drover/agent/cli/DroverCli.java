@@ -55,7 +55,11 @@ public final class DroverCli implements Runnable {
         cl.setParameterExceptionHandler(DroverCli::usageError);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> failure(ex, cmd.getErr(), env));
         cl.setExecutionStrategy(parsed -> {
-            daemonConnection(parsed, env);
+            try {
+                daemonConnection(parsed, env);
+            } catch (RuntimeException e) { // e.g. a bad URL in the config file: one "error:" line
+                throw new CommandLine.ExecutionException(parsed.commandSpec().commandLine(), e.getMessage(), e);
+            }
             return new CommandLine.RunLast().execute(parsed);
         });
         return cl;
@@ -89,7 +93,9 @@ public final class DroverCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        boolean daemon = args.length > 0 && "agent".equals(args[0]);
+        // "agent" anywhere (also after global options) keeps the daemon's INFO log; at worst a
+        // client command given a value "agent" logs a little more.
+        boolean daemon = java.util.Arrays.asList(args).contains("agent");
         // The client's output is for people and scripts: library chatter (JGit, HTTP) stays quiet.
         if (!daemon && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");

@@ -115,6 +115,11 @@ class DroverCliTest {
         assertThat(DroverCli.daemonConnection(cl.parseArgs("agent", "--queue", "gpu"), env)).isEqualTo("http://from-file:3");
         cl = DroverCli.commandLine(env, sink, sink);
         assertThat(DroverCli.daemonConnection(cl.parseArgs("ls"), env)).isNull();
+
+        Files.writeString(home.resolve("config.json"), "{\"controller\":\"not a url\"}");
+        CliRun bad = CliRun.of(env, "agent");
+        assertThat(bad.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(bad.err()).startsWith("error: controller URL 'not a url'").contains("config.json");
     }
 
     @Test
