@@ -104,7 +104,9 @@ public final class Controller implements AutoCloseable {
     }
 
     private static List<RootResource> rootResources(Services s) {
-        return new ArrayList<>(ExtraResources.root(s));
+        List<RootResource> l = new ArrayList<>(ExtraResources.root(s));
+        l.add(new SystemResource());
+        return l;
     }
 
     public int port() {

@@ -10,14 +10,25 @@ import java.nio.file.Path;
 final class ScriptLocator {
     private ScriptLocator() {}
 
-    /** The entry point: {@code script} relative to {@code dir} (or absolute); must be a file inside {@code root}. */
+    /**
+     * The entry point relative to the working dir {@code dir} (the agent runs it from there, like the
+     * user did); {@code script} is relative to {@code dir} or absolute and must be a file inside {@code root}.
+     */
     static String entryPoint(Path root, Path dir, String script) {
-        Path f = dir.toAbsolutePath().normalize().resolve(script).normalize();
+        Path d = dir.toAbsolutePath().normalize();
+        Path f = d.resolve(script).normalize();
         if (!Files.isRegularFile(f)) {
             throw new IllegalArgumentException("--script " + script + ": no such file (looked for " + f
                     + "); give the script's path relative to " + dir);
         }
-        return relative(root, f, "--script " + script);
+        relative(root, f, "--script " + script);
+        return d.relativize(f).toString().replace('\\', '/');
+    }
+
+    /** The working dir: {@code dir} relative to the repository root ({@code "."} for the root itself). */
+    static String workingDir(Path root, Path dir) {
+        String rel = relative(root, dir.toAbsolutePath().normalize(), "the submitted directory");
+        return rel.isEmpty() ? "." : rel;
     }
 
     /**

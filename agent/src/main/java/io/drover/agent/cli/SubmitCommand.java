@@ -66,19 +66,26 @@ final class SubmitCommand extends ClientCommand {
         GitSnapshot git = GitCapture.capture(dir);
         String entry;
         String reqs;
+        String workingDir;
         try {
+            workingDir = ScriptLocator.workingDir(git.root(), dir);
             entry = ScriptLocator.entryPoint(git.root(), dir, script);
+            if (entry.startsWith("../")) {
+                // the API keeps entry points inside the working dir: run a script above it from the root
+                workingDir = ".";
+                entry = ScriptLocator.entryPoint(git.root(), git.root(), dir.resolve(script).toAbsolutePath().normalize().toString());
+            }
             reqs = ScriptLocator.requirements(git.root(), dir, requirements);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
         git.warnings().forEach(w -> err().println("warning: " + w));
-        ObjectNode body = body(git, entry, reqs, p);
+        ObjectNode body = body(git, workingDir, entry, reqs, p);
         JsonNode task = client().post(V1 + "/tasks", body).orElseThrow();
         return Submitted.report(this, task, waitForTask);
     }
 
-    ObjectNode body(GitSnapshot git, String entry, String reqs, Map<String, String> p) {
+    ObjectNode body(GitSnapshot git, String workingDir, String entry, String reqs, Map<String, String> p) {
         ObjectNode b = Json.object();
         b.put("name", name != null ? name : defaultName(entry));
         if (project != null) b.put("project", project);
@@ -92,6 +99,7 @@ final class SubmitCommand extends ClientCommand {
         if (git.branch() != null) s.put("branch", git.branch());
         s.put("commit", git.commit());
         s.put("entryPoint", entry);
+        s.put("workingDir", workingDir);
         if (args != null && !args.isBlank()) s.put("args", args);
         if (reqs != null) s.put("requirements", reqs);
         if (git.hasDiff()) s.put("diff", git.diff());

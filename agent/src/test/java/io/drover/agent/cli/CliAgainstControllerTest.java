@@ -60,6 +60,21 @@ class CliAgainstControllerTest {
         return r.lastLine();
     }
 
+    @Test
+    void submitFromASubdirectoryRunsFromThereLikeTheUserDid() {
+        CliRun r = CliRun.of(env, "submit", repo.resolve("notes").toString(), "--script", "new.txt", "--project", "p-subdir");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode s = showJson(r.lastLine()).path("script");
+        assertThat(s.path("workingDir").asText()).isEqualTo("notes");
+        assertThat(s.path("entryPoint").asText()).isEqualTo("new.txt");
+        // a script above the submitted directory runs from the repository root instead
+        r = CliRun.of(env, "submit", repo.resolve("notes").toString(), "--script", "../train.py", "--project", "p-subdir");
+        assertThat(r.code()).as(r.err()).isZero();
+        s = showJson(r.lastLine()).path("script");
+        assertThat(s.path("workingDir").asText()).isEqualTo(".");
+        assertThat(s.path("entryPoint").asText()).isEqualTo("train.py");
+    }
+
     static JsonNode showJson(String id) {
         CliRun r = CliRun.of(env, "show", id, "--json");
         assertThat(r.code()).as(r.err()).isZero();
@@ -87,6 +102,7 @@ class CliAgainstControllerTest {
         assertThat(s.path("branch").asText()).isEqualTo("main");
         assertThat(s.path("commit").asText()).hasSize(40);
         assertThat(s.path("entryPoint").asText()).isEqualTo("train.py");
+        assertThat(s.path("workingDir").asText()).isEqualTo(".");
         assertThat(s.path("args").asText()).isEqualTo("--epochs 3");
         assertThat(s.path("requirements").asText()).isEqualTo("requirements.txt");
         assertThat(s.path("hasDiff").asBoolean()).isTrue();

@@ -3,8 +3,11 @@ package io.drover.controller.http;
 import io.drover.shared.json.Json;
 import io.vertx.ext.web.Router;
 
-/** {@code GET /health} and {@code GET /version}. */
-public final class SystemResource implements ApiResource {
+/**
+ * {@code GET /health} and {@code GET /version}, under {@code /api/v1} and at the root (where load
+ * balancers and Kubernetes probes look for them).
+ */
+public final class SystemResource implements ApiResource, RootResource {
     public static final String VERSION = versionFromJar();
 
     @Override

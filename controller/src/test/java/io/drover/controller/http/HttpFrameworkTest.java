@@ -43,6 +43,8 @@ class HttpFrameworkTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(Json.parse(r.body()).path("status").asText()).isEqualTo("ok");
         assertThat(Json.parse(get("/api/v1/version").body()).path("api").asText()).isEqualTo("v1");
+        assertThat(Json.parse(get("/health").body()).path("status").asText()).isEqualTo("ok");
+        assertThat(Json.parse(get("/version").body()).path("api").asText()).isEqualTo("v1");
     }
 
     @Test
