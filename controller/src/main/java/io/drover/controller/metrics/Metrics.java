@@ -78,6 +78,11 @@ public final class Metrics {
             public void claimed(String taskId, String queue, String worker, Instant queuedAt, Instant claimedAt) {
                 if (queuedAt != null && claimedAt != null) timeInQueue(Duration.between(queuedAt, claimedAt));
             }
+
+            @Override
+            public void claimTook(Duration took) {
+                claimLatency(took);
+            }
         };
     }
 

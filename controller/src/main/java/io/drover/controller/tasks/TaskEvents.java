@@ -22,6 +22,9 @@ public final class TaskEvents {
         /** An agent claimed a task; {@code queuedAt} may be null for old documents. */
         default void claimed(String taskId, String queue, String worker, Instant queuedAt, Instant claimedAt) {}
 
+        /** A claim that found a task took {@code took} in the store (compare-and-set included). */
+        default void claimTook(java.time.Duration took) {}
+
         /** A task reached a final status (completed, failed, aborted), by any path. */
         default void finished(String taskId, String status) {}
     }
@@ -38,6 +41,10 @@ public final class TaskEvents {
 
     public void claimed(String taskId, String queue, String worker, Instant queuedAt, Instant claimedAt) {
         each(l -> l.claimed(taskId, queue, worker, queuedAt, claimedAt));
+    }
+
+    public void claimTook(java.time.Duration took) {
+        each(l -> l.claimTook(took));
     }
 
     public void finished(String taskId, String status) {

@@ -58,8 +58,10 @@ public final class AgentService {
 
     /** One claim attempt: the claim response ({@code task} with its diff, {@code lease}), or empty. */
     public Optional<ObjectNode> claimOnce(String worker, List<String> queues, boolean fairness) {
+        long t0 = System.nanoTime();
         Optional<TaskQueue.Claim> c = queue.claim(worker, queues, fairness);
         if (c.isEmpty()) return Optional.empty();
+        events.claimTook(java.time.Duration.ofNanos(System.nanoTime() - t0));
         TaskQueue.Claim claim = c.get();
         Document task = claim.task();
         Instant now = clock.instant();
