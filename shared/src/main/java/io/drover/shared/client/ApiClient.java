@@ -29,6 +29,7 @@ public final class ApiClient {
     private final URI base;
     private final HttpClient http;
     private final String token;
+    private final Map<String, String> headers;
 
     /**
      * @param baseUrl controller URL such as {@code http://127.0.0.1:8080}
@@ -42,6 +43,24 @@ public final class ApiClient {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
+        this.headers = Map.of();
+    }
+
+    private ApiClient(ApiClient from, Map<String, String> headers) {
+        this.base = from.base;
+        this.token = from.token;
+        this.http = from.http;
+        this.headers = Map.copyOf(headers);
+    }
+
+    /**
+     * A client that also sends {@code name: value} on every request (e.g. a session cookie and
+     * {@code X-CSRF-Token}, or an agent's {@code X-Drover-Lease}); shares the connection pool.
+     */
+    public ApiClient withHeader(String name, String value) {
+        Map<String, String> h = new java.util.HashMap<>(headers);
+        h.put(name, value);
+        return new ApiClient(this, h);
     }
 
     public URI baseUri() {
@@ -115,6 +134,7 @@ public final class ApiClient {
                 .timeout(timeout)
                 .header("Accept", "application/json");
         if (token != null && !token.isEmpty()) b.header("Authorization", "Bearer " + token);
+        headers.forEach(b::header);
         return b;
     }
 
