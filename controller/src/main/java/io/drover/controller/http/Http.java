@@ -229,6 +229,9 @@ public final class Http {
         }
         ErrorCode code;
         String message;
+        if (t instanceof TooManyRequests r && !ctx.response().ended()) {
+            ctx.response().putHeader("Retry-After", Long.toString(r.retryAfterSeconds()));
+        }
         if (t instanceof DroverException d) {
             code = d.code();
             message = d.getMessage();
