@@ -96,6 +96,13 @@ public final class ApiClient {
                 .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
+    public Optional<JsonNode> patch(String path, Object body) {
+        String json = body == null ? "{}" : Json.write(body);
+        return send(request(path, Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
     public Optional<JsonNode> delete(String path) {
         return send(request(path, Duration.ofSeconds(30)).DELETE().build());
     }
