@@ -1,9 +1,12 @@
 package io.drover.agent;
 
+import io.drover.agent.config.ClientConfig;
+import io.drover.shared.domain.DroverException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,6 +19,11 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Controller URL (default: $DROVER_CONTROLLER, else \"controller\" in $DROVER_HOME/config.json, "
                     + "else http://127.0.0.1:8080).")
     String controller;
+
+    @Option(names = "--api-key", paramLabel = "KEY",
+            description = "Worker key (default: $DROVER_API_KEY, else \"agentKey\", else \"apiKey\" in $DROVER_HOME/config.json). "
+                    + "Prefer the environment or the file: a flag shows in the process list.")
+    String apiKey;
 
     @Option(names = "--queue", paramLabel = "NAME", description = "Queue to serve, repeatable, first = most important (default: default).")
     List<String> queues = new ArrayList<>();
@@ -44,19 +52,21 @@ public final class AgentCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         AgentConfig cfg;
         try {
-            String url = ControllerLocation.resolve(controller);
+            Map<String, String> env = System.getenv();
+            String url = ClientConfig.controller(controller, env).value();
             cfg = new AgentConfig(url, queues, orderFairness, name, workDir, drainOnStop, python,
-                    Duration.ofSeconds(Math.max(0, graceSeconds)), 20, java.util.Map.of());
+                    Duration.ofSeconds(Math.max(0, graceSeconds)), 20, Map.of(), ClientConfig.agentKey(apiKey, env));
             for (String q : cfg.queues()) io.drover.shared.domain.Ids.requireName(q, "queue");
             io.drover.shared.domain.Ids.requireName(cfg.name(), "agent name");
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | DroverException e) {
             System.err.println("drover agent: " + e.getMessage());
             return 2;
         }
         System.err.println("drover agent " + cfg.name() + ": controller " + cfg.controllerUrl() + ", queues "
                 + cfg.queues() + (cfg.orderFairness() ? " (round-robin)" : "") + ", work dir " + cfg.workDir()
                 + ", python " + cfg.python() + ", grace " + cfg.grace().toSeconds() + " s"
-                + (cfg.drainOnStop() ? ", drain on stop" : ""));
+                + (cfg.drainOnStop() ? ", drain on stop" : "")
+                + (cfg.apiKey() == null ? ", no API key (fine only while the controller runs without auth)" : ", with an API key"));
         Agent agent = Agent.start(cfg);
         Thread hook = new Thread(() -> {
             agent.stop();

@@ -1,5 +1,6 @@
 package io.drover.agent;
 
+import io.drover.agent.config.ClientConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,10 +22,12 @@ import java.util.Map;
  * @param buildEnv         variables added to the agent's own environment for environment builds
  *                         only (tests point pip at a local mirror; production leaves it empty and
  *                         pip reads the agent's environment and pip.conf)
+ * @param apiKey           the worker key sent as {@code Authorization: Bearer}, or null when the
+ *                         controller runs without auth (resolved by {@code ClientConfig.agentKey})
  */
 public record AgentConfig(String controllerUrl, List<String> queues, boolean orderFairness, String name,
         Path workDir, boolean drainOnStop, String python, Duration grace, int claimWaitSeconds,
-        Map<String, String> buildEnv) {
+        Map<String, String> buildEnv, String apiKey) {
 
     public AgentConfig {
         if (controllerUrl == null || controllerUrl.isBlank()) {
@@ -32,47 +35,59 @@ public record AgentConfig(String controllerUrl, List<String> queues, boolean ord
                     + " or start one with 'drover up' (it writes ~/.drover/config.json)");
         }
         queues = queues == null || queues.isEmpty() ? List.of("default") : List.copyOf(queues);
-        if (workDir == null) workDir = ControllerLocation.home().resolve("agent");
+        if (workDir == null) workDir = ClientConfig.home(System.getenv()).resolve("agent");
         workDir = workDir.toAbsolutePath().normalize();
         if (name == null || name.isBlank()) name = AgentNames.defaultName(workDir);
         if (python == null || python.isBlank()) python = "python3";
         if (grace == null) grace = Duration.ofSeconds(10);
         if (claimWaitSeconds <= 0) claimWaitSeconds = 20;
         buildEnv = buildEnv == null ? Map.of() : Map.copyOf(buildEnv);
+        if (apiKey != null && apiKey.isBlank()) apiKey = null;
     }
 
     /** Defaults for everything but the controller. */
     public static AgentConfig of(String controllerUrl, Path workDir) {
         return new AgentConfig(controllerUrl, List.of("default"), false, null, workDir, false, "python3",
-                Duration.ofSeconds(10), 20, Map.of());
+                Duration.ofSeconds(10), 20, Map.of(), null);
     }
 
     public AgentConfig withQueues(List<String> q) {
-        return new AgentConfig(controllerUrl, q, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv);
+        return new AgentConfig(controllerUrl, q, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey);
     }
 
     public AgentConfig withName(String n) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, n, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv);
+        return new AgentConfig(controllerUrl, queues, orderFairness, n, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey);
     }
 
     public AgentConfig withGrace(Duration g) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, g, claimWaitSeconds, buildEnv);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, g, claimWaitSeconds, buildEnv, apiKey);
     }
 
     public AgentConfig withDrainOnStop(boolean d) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, d, python, grace, claimWaitSeconds, buildEnv);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, d, python, grace, claimWaitSeconds, buildEnv, apiKey);
     }
 
     public AgentConfig withBuildEnv(Map<String, String> e) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, e);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, e, apiKey);
     }
 
     public AgentConfig withClaimWaitSeconds(int s) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, s, buildEnv);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, s, buildEnv, apiKey);
     }
 
     public AgentConfig withOrderFairness(boolean f) {
-        return new AgentConfig(controllerUrl, queues, f, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv);
+        return new AgentConfig(controllerUrl, queues, f, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey);
+    }
+
+    public AgentConfig withApiKey(String k) {
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, k);
+    }
+
+    /** Never prints the key itself. */
+    @Override
+    public String toString() {
+        return "AgentConfig[controller=" + controllerUrl + ", queues=" + queues + ", name=" + name + ", workDir=" + workDir
+                + ", apiKey=" + (apiKey == null ? "none" : "***") + "]";
     }
 
     public Path reposDir() {

@@ -3,6 +3,7 @@ package io.drover.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.drover.agent.config.ClientConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,9 +14,10 @@ class AgentCommandTest {
     @Test
     void parsesTheDocumentedOptions() {
         AgentCommand c = new AgentCommand();
-        new CommandLine(c).parseArgs("--controller", "http://h:1", "--queue", "gpu", "--queue", "cpu", "--order-fairness",
+        new CommandLine(c).parseArgs("--controller", "http://h:1", "--api-key", "k1", "--queue", "gpu", "--queue", "cpu", "--order-fairness",
                 "--name", "box-1", "--work-dir", "/tmp/w", "--drain-on-stop", "--python", "python3.11", "--grace-seconds", "3");
         assertThat(c.controller).isEqualTo("http://h:1");
+        assertThat(c.apiKey).isEqualTo("k1");
         assertThat(c.queues).containsExactly("gpu", "cpu");
         assertThat(c.orderFairness).isTrue();
         assertThat(c.name).isEqualTo("box-1");
@@ -39,14 +41,14 @@ class AgentCommandTest {
         assertThat(cfg.name()).matches("[A-Za-z0-9][A-Za-z0-9._-]*-[0-9a-f]{4}");
         assertThat(AgentConfig.of("http://h:1", Path.of("/tmp/w")).name()).as("stable across restarts").isEqualTo(cfg.name());
         assertThat(AgentConfig.of("http://h:1", Path.of("/tmp/other")).name()).isNotEqualTo(cfg.name());
-        assertThat(new AgentConfig("http://h", List.of(), false, null, null, false, null, null, 0, null).workDir())
-                .isEqualTo(ControllerLocation.home().resolve("agent").toAbsolutePath());
+        assertThat(new AgentConfig("http://h", List.of(), false, null, null, false, null, null, 0, null, null).workDir())
+                .isEqualTo(ClientConfig.home(System.getenv()).resolve("agent").toAbsolutePath());
     }
 
     @Test
     void aMissingControllerUrlSaysWhereToSetIt() {
         assertThatThrownBy(() -> AgentConfig.of(" ", Path.of("/tmp/w")))
                 .hasMessageContaining("--controller").hasMessageContaining("DROVER_CONTROLLER");
-        assertThat(ControllerLocation.resolve("http://flag:1")).isEqualTo("http://flag:1");
+        assertThat(ClientConfig.controller("http://flag:1", java.util.Map.of()).value()).isEqualTo("http://flag:1");
     }
 }

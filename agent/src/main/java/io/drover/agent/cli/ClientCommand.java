@@ -1,21 +1,22 @@
 package io.drover.agent.cli;
 
+import io.drover.agent.config.ClientConfig;
 import io.drover.shared.client.ApiClient;
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** What every client command shares: the connection to the controller and the output streams. */
-abstract class ClientCommand implements Callable<Integer> {
+/**
+ * What every client command shares: the connection to the controller, the credentials and the
+ * output streams. Works at any depth ({@code drover ls}, {@code drover keys create}).
+ */
+public abstract class ClientCommand implements Callable<Integer> {
     /** API prefix of every path the client calls. */
-    static final String V1 = "/api/v1";
-
-    @ParentCommand
-    DroverCli root;
+    public static final String V1 = "/api/v1";
 
     @Mixin
     ConnectionOptions connection;
@@ -25,30 +26,47 @@ abstract class ClientCommand implements Callable<Integer> {
 
     private ApiClient client;
 
-    ApiClient client() {
+    /** The {@code drover} command this one runs under (its environment, stdin, global options). */
+    protected DroverCli root() {
+        return (DroverCli) spec.root().userObject();
+    }
+
+    protected Map<String, String> env() {
+        return root().env();
+    }
+
+    /** {@code --controller}/{@code --api-key} of this command where given, else the global ones. */
+    protected ConnectionOptions connection() {
+        return connection.orElse(root().connection);
+    }
+
+    /** The controller URL this command talks to. */
+    protected String controllerUrl() {
+        return ClientConfig.controller(connection().controller, env()).value();
+    }
+
+    protected ApiClient client() {
         if (client == null) {
-            ConnectionOptions c = connection.orElse(root.connection);
-            String url = ClientConfig.controller(c.controller, root.env()).value();
-            client = new ApiClient(url, ClientConfig.apiKey(c.apiKey, root.env()));
+            client = new ApiClient(controllerUrl(), ClientConfig.apiKey(connection().apiKey, env()));
         }
         return client;
     }
 
-    PrintWriter out() {
+    protected PrintWriter out() {
         return spec.commandLine().getOut();
     }
 
-    PrintWriter err() {
+    protected PrintWriter err() {
         return spec.commandLine().getErr();
     }
 
     /** A mistake on the command line: exit 2 with the message and a pointer to {@code --help}. */
-    ParameterException usage(String message) {
+    protected ParameterException usage(String message) {
         return new ParameterException(spec.commandLine(), message);
     }
 
     /** Full task id for what the user typed (a full id, or a unique prefix of a recent one). */
-    String taskId(String given) {
+    protected String taskId(String given) {
         try {
             return TaskRef.resolve(client(), given);
         } catch (TaskRef.NotAnIdException e) {

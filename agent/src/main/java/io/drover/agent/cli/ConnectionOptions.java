@@ -15,6 +15,14 @@ public final class ConnectionOptions {
             description = "API key sent as a bearer token (default: $DROVER_API_KEY, else \"apiKey\" in the config file).")
     String apiKey;
 
+    public String controller() {
+        return controller;
+    }
+
+    public String apiKey() {
+        return apiKey;
+    }
+
     /** This command's value where given, else the root command's. */
     ConnectionOptions orElse(ConnectionOptions outer) {
         ConnectionOptions o = new ConnectionOptions();

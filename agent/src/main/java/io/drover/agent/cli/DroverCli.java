@@ -1,7 +1,19 @@
 package io.drover.agent.cli;
 
 import io.drover.agent.AgentCommand;
+import io.drover.agent.cli.access.AuditCommand;
+import io.drover.agent.cli.access.GrantCommand;
+import io.drover.agent.cli.access.KeysCommand;
+import io.drover.agent.cli.access.LoginCommand;
+import io.drover.agent.cli.access.LogoutCommand;
+import io.drover.agent.cli.access.RevokeCommand;
+import io.drover.agent.cli.access.SecretsCommand;
+import io.drover.agent.cli.access.UsersCommand;
+import io.drover.agent.cli.access.WhoamiCommand;
+import io.drover.agent.config.ClientConfig;
 import io.drover.shared.domain.DroverException;
+import io.drover.shared.domain.ErrorCode;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -21,11 +33,14 @@ import picocli.CommandLine.Spec;
         description = "Run Python scripts from git on Drover queues and inspect the results.",
         subcommands = {SubmitCommand.class, CloneCommand.class, ShowCommand.class, LogsCommand.class,
                 AbortCommand.class, LsCommand.class, QueuesCommand.class, WorkersCommand.class, AgentCommand.class,
+                LoginCommand.class, LogoutCommand.class, WhoamiCommand.class, UsersCommand.class, KeysCommand.class,
+                SecretsCommand.class, GrantCommand.class, RevokeCommand.class, AuditCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Start a controller and a local agent with './scripts/drover up'.",
                 "Docs: README.md (CLI and config reference), docs/API.md (HTTP API)."})
 public final class DroverCli implements Runnable {
     private final Map<String, String> env;
+    private final InputStream in;
 
     @Mixin
     ConnectionOptions connection;
@@ -34,7 +49,22 @@ public final class DroverCli implements Runnable {
     CommandSpec spec;
 
     public DroverCli(Map<String, String> env) {
+        this(env, System.in);
+    }
+
+    public DroverCli(Map<String, String> env, InputStream in) {
         this.env = Map.copyOf(env);
+        this.in = in;
+    }
+
+    /** Standard input ({@code --password-stdin}, {@code --value-stdin}); injected by tests. */
+    public InputStream in() {
+        return in;
+    }
+
+    /** The terminal to prompt on without echo, or null when stdin is not the user's terminal. */
+    public java.io.Console console() {
+        return in == System.in ? System.console() : null;
     }
 
     /** Environment the commands read ({@code DROVER_*}); injected so tests never touch the real one. */
@@ -49,7 +79,11 @@ public final class DroverCli implements Runnable {
 
     /** Builds the command line with its error handling wired to {@code out}/{@code err}. */
     public static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new DroverCli(env));
+        return commandLine(env, System.in, out, err);
+    }
+
+    public static CommandLine commandLine(Map<String, String> env, InputStream in, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new DroverCli(env, in));
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler(DroverCli::usageError);
@@ -67,15 +101,21 @@ public final class DroverCli implements Runnable {
 
     /**
      * {@code drover --controller URL agent}: the daemon parses its own flags, so hand it the root's
-     * {@code --controller} (and the config file under {@code $DROVER_HOME}, which it would not
-     * read) unless it was given one itself. Returns the URL handed over, or null.
+     * {@code --controller} and {@code --api-key} (and what the environment given to this command
+     * line and the config file under {@code $DROVER_HOME} say) unless it was given its own.
+     * Returns the URL handed over, or null.
      */
     static String daemonConnection(CommandLine.ParseResult parsed, Map<String, String> env) {
         CommandLine.ParseResult sub = parsed.subcommand();
         if (sub == null || !"agent".equals(sub.commandSpec().name())) return null;
+        DroverCli root = (DroverCli) parsed.commandSpec().userObject();
+        CommandLine.Model.OptionSpec key = sub.commandSpec().findOption("--api-key");
+        if (key != null && !sub.hasMatchedOption("--api-key")) {
+            String k = ClientConfig.agentKey(root.connection.apiKey, env);
+            if (k != null) key.setValue(k);
+        }
         CommandLine.Model.OptionSpec opt = sub.commandSpec().findOption("--controller");
         if (opt == null || sub.hasMatchedOption("--controller")) return null;
-        DroverCli root = (DroverCli) parsed.commandSpec().userObject();
         ClientConfig.Resolved r = ClientConfig.controller(root.connection.controller, env);
         if ("default".equals(r.source())) return null;
         opt.setValue(r.value());
@@ -84,8 +124,12 @@ public final class DroverCli implements Runnable {
 
     /** Runs one command line and returns its exit code (what {@link #main} passes to {@code System.exit}). */
     public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        return run(args, env, System.in, out, err);
+    }
+
+    public static int run(String[] args, Map<String, String> env, InputStream in, PrintWriter out, PrintWriter err) {
         try {
-            return commandLine(env, out, err).execute(args);
+            return commandLine(env, in, out, err).execute(args);
         } finally {
             out.flush();
             err.flush();
@@ -115,8 +159,14 @@ public final class DroverCli implements Runnable {
         return ExitCodes.USAGE;
     }
 
+    /** What a 401 means to a CLI user, whatever the server's wording. */
+    public static final String NOT_LOGGED_IN =
+            "not logged in or the key was revoked: run 'drover login' or pass --api-key";
+
     private static int failure(Exception ex, PrintWriter err, Map<String, String> env) {
-        if (ex instanceof DroverException || ex instanceof IllegalArgumentException) {
+        if (ex instanceof DroverException d && d.code() == ErrorCode.UNAUTHORIZED) {
+            err.println("error: " + NOT_LOGGED_IN);
+        } else if (ex instanceof DroverException || ex instanceof IllegalArgumentException) {
             err.println("error: " + ex.getMessage());
         } else {
             err.println("error: unexpected " + ex.getClass().getSimpleName() + ": " + ex.getMessage()

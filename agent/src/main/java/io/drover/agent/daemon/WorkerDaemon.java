@@ -58,7 +58,7 @@ public final class WorkerDaemon {
 
     public WorkerDaemon(AgentConfig config) {
         this.config = config;
-        String apiKey = System.getenv("DROVER_API_KEY"); // for when the controller requires one
+        String apiKey = config.apiKey(); // the worker key; null when the controller runs without auth
         this.api = new ApiClient(config.controllerUrl(), apiKey);
         this.claims = new ClaimClient(api.baseUri(), config.name(), apiKey);
         String python = PythonInfo.executable(config.python());

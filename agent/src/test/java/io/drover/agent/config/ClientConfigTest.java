@@ -1,4 +1,4 @@
-package io.drover.agent.cli;
+package io.drover.agent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.drover.shared.domain.DroverException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,10 +28,23 @@ class ClientConfigTest {
                 .isEqualTo(new ClientConfig.Resolved("http://from-file:1", home.resolve("config.json").toString()));
         assertThat(ClientConfig.apiKey(null, noEnv)).isEqualTo("k-file");
         assertThat(ClientConfig.apiKey("k-flag", noEnv)).isEqualTo("k-flag");
+        assertThat(ClientConfig.apiKey(null, Map.of("DROVER_HOME", home.toString(), "DROVER_API_KEY", "k-env"))).isEqualTo("k-env");
 
         Files.delete(home.resolve("config.json"));
         assertThat(ClientConfig.controller(null, noEnv).value()).isEqualTo(ClientConfig.DEFAULT_CONTROLLER);
         assertThat(ClientConfig.apiKey(null, noEnv)).isNull();
+    }
+
+    @Test
+    void theAgentTakesTheWorkerKeyFromTheFileBeforeTheUsersKey() throws Exception {
+        Map<String, String> env = Map.of("DROVER_HOME", home.toString());
+        Files.writeString(home.resolve("config.json"), "{\"apiKey\":\"k-user\",\"agentKey\":\"k-worker\"}");
+        assertThat(ClientConfig.agentKey(null, env)).isEqualTo("k-worker");
+        assertThat(ClientConfig.apiKey(null, env)).as("the CLI keeps the user's key").isEqualTo("k-user");
+        assertThat(ClientConfig.agentKey(null, Map.of("DROVER_HOME", home.toString(), "DROVER_API_KEY", "k-env"))).isEqualTo("k-env");
+        assertThat(ClientConfig.agentKey("k-flag", env)).isEqualTo("k-flag");
+        Files.writeString(home.resolve("config.json"), "{\"apiKey\":\"k-user\"}");
+        assertThat(ClientConfig.agentKey(null, env)).isEqualTo("k-user");
     }
 
     @Test
@@ -47,5 +61,21 @@ class ClientConfigTest {
         Files.writeString(home.resolve("config.json"), "{not json");
         assertThatThrownBy(() -> ClientConfig.controller(null, Map.of("DROVER_HOME", home.toString())))
                 .isInstanceOf(DroverException.class).hasMessageContaining("config.json");
+    }
+
+    @Test
+    void updatesKeepOtherKeysAndTheFileIsPrivateFromTheStart() throws Exception {
+        Path file = home.resolve("sub").resolve("config.json");
+        ConfigFile.update(file, o -> o.put("controller", "http://c:1"));
+        ConfigFile.update(file, o -> o.put("apiKey", "k"));
+        assertThat(ConfigFile.read(file).path("controller").asText()).isEqualTo("http://c:1");
+        assertThat(ConfigFile.read(file).path("apiKey").asText()).isEqualTo("k");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent()))).isEqualTo("rwx------");
+        try (var files = Files.list(file.getParent())) {
+            assertThat(files).as("no temp file left behind").containsExactly(file);
+        }
+        ConfigFile.update(file, o -> o.remove("apiKey"));
+        assertThat(ConfigFile.read(file).has("apiKey")).isFalse();
     }
 }

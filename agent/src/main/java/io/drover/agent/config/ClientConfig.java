@@ -1,28 +1,32 @@
-package io.drover.agent.cli;
+package io.drover.agent.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.drover.shared.domain.DroverException;
 import io.drover.shared.domain.ErrorCode;
-import io.drover.shared.json.Json;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Where the client finds its controller: {@code --controller}, else {@code DROVER_CONTROLLER},
- * else the {@code "controller"} key of {@code $DROVER_HOME/config.json} (default
- * {@code ~/.drover/config.json}, written by {@code drover up}), else {@value #DEFAULT_CONTROLLER}.
- * The API key follows the same order ({@code --api-key}, {@code DROVER_API_KEY}, {@code "apiKey"}).
- *
- * <p>Public so that the agent daemon resolves its controller the same way.
+ * Where the CLI and the agent daemon find their controller and credentials — the one place both
+ * resolve them, always in the order flag, environment, config file, default:
+ * <ul>
+ *   <li>controller URL: {@code --controller}, {@code DROVER_CONTROLLER}, {@code "controller"} in
+ *       {@code $DROVER_HOME/config.json} (default {@code ~/.drover/config.json}), {@value #DEFAULT_CONTROLLER};</li>
+ *   <li>API key of the CLI: {@code --api-key}, {@code DROVER_API_KEY}, {@code "apiKey"};</li>
+ *   <li>key of {@code drover agent}: {@code --api-key}, {@code DROVER_API_KEY}, {@code "agentKey"}
+ *       (the worker key {@code drover up} writes), then {@code "apiKey"}.</li>
+ * </ul>
+ * The environment is passed in so that tests never read or write the real one.
  */
 public final class ClientConfig {
     public static final String DEFAULT_CONTROLLER = "http://127.0.0.1:8080";
     public static final String ENV_HOME = "DROVER_HOME";
     public static final String ENV_CONTROLLER = "DROVER_CONTROLLER";
     public static final String ENV_API_KEY = "DROVER_API_KEY";
+    /** Keys of config.json. */
+    public static final String KEY_CONTROLLER = "controller";
+    public static final String KEY_API = "apiKey";
+    public static final String KEY_AGENT = "agentKey";
 
     /** A resolved setting and where it came from, so error messages can name the source. */
     public record Resolved(String value, String source) {}
@@ -42,37 +46,31 @@ public final class ClientConfig {
 
     /** The controller URL (without a trailing slash), validated. */
     public static Resolved controller(String flag, Map<String, String> env) {
-        Resolved r = pick(flag, "--controller", env, ENV_CONTROLLER, "controller");
+        Resolved r = pick(flag, "--controller", env, ENV_CONTROLLER, KEY_CONTROLLER);
         if (r == null) r = new Resolved(DEFAULT_CONTROLLER, "default");
         return new Resolved(validateUrl(r.value().strip(), r.source()), r.source());
     }
 
-    /** The API key, or null when none is configured anywhere. */
+    /** The CLI's API key, or null when none is configured anywhere. */
     public static String apiKey(String flag, Map<String, String> env) {
-        Resolved r = pick(flag, "--api-key", env, ENV_API_KEY, "apiKey");
+        Resolved r = pick(flag, "--api-key", env, ENV_API_KEY, KEY_API);
+        return r == null ? null : r.value();
+    }
+
+    /** The agent daemon's key: like {@link #apiKey} but the config file's worker key first. */
+    public static String agentKey(String flag, Map<String, String> env) {
+        Resolved r = pick(flag, "--api-key", env, ENV_API_KEY, KEY_AGENT);
+        if (r == null) r = pick(null, "--api-key", env, ENV_API_KEY, KEY_API);
         return r == null ? null : r.value();
     }
 
     private static Resolved pick(String flag, String flagName, Map<String, String> env, String envName, String key) {
-        if (flag != null && !flag.isBlank()) return new Resolved(flag, flagName);
+        if (flag != null && !flag.isBlank()) return new Resolved(flag.strip(), flagName);
         String e = env.get(envName);
-        if (e != null && !e.isBlank()) return new Resolved(e, envName);
+        if (e != null && !e.isBlank()) return new Resolved(e.strip(), envName);
         Path file = configFile(env);
-        String v = readKey(file, key);
-        return v == null ? null : new Resolved(v, file.toString());
-    }
-
-    private static String readKey(Path file, String key) {
-        if (!Files.isRegularFile(file)) return null;
-        JsonNode root;
-        try {
-            root = Json.parse(Files.readString(file));
-        } catch (IOException | IllegalArgumentException e) {
-            throw new DroverException(ErrorCode.BAD_REQUEST, "cannot read " + file + ": " + e.getMessage()
-                    + "; fix the file or delete it ('drover up' writes a new one)");
-        }
-        JsonNode v = root.path(key);
-        return v.isTextual() && !v.asText().isBlank() ? v.asText() : null;
+        String v = ConfigFile.read(file).path(key).asText("");
+        return v.isBlank() ? null : new Resolved(v.strip(), file.toString());
     }
 
     private static String validateUrl(String url, String source) {
