@@ -32,10 +32,80 @@ export function duration(startIso, endIso) {
   return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
 }
 
-/** fetch + JSON with the API's error message on failure. */
-export async function getJson(url) {
-  const res = await fetch(url, { headers: { Accept: 'application/json' } });
-  const body = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(body?.error?.message ?? `${res.status} ${res.statusText}`);
-  return body;
+export const LOGIN_PAGE = '/ui/login.html';
+const CSRF_KEY = 'drover.csrf';
+
+/** The session's CSRF token, kept in sessionStorage by the login page (never in a cookie the server reads). */
+export function csrfToken() {
+  return sessionStorage.getItem(CSRF_KEY);
+}
+
+export function rememberCsrf(token) {
+  if (token) sessionStorage.setItem(CSRF_KEY, token);
+  else sessionStorage.removeItem(CSRF_KEY);
+}
+
+/** Sends the browser to the login page, coming back here afterwards. */
+export function toLogin() {
+  const back = location.pathname + location.search;
+  location.assign(`${LOGIN_PAGE}?next=${encodeURIComponent(back)}`);
+}
+
+/**
+ * fetch with the session cookie; state-changing methods carry X-CSRF-Token. A 401 (no or expired
+ * session) goes to the login page; other errors throw with the API's message.
+ */
+export async function api(url, { method = 'GET', body } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (method !== 'GET' && method !== 'HEAD') {
+    const token = csrfToken();
+    if (token) headers['X-CSRF-Token'] = token;
+  }
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(url, {
+    method, headers, credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (res.status === 401) {
+    toLogin();
+    throw new Error('not logged in');
+  }
+  if (res.status === 204) return null;
+  const data = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(data?.error?.message ?? `${res.status} ${res.statusText}`);
+  return data;
+}
+
+/** GET + JSON with the API's error message on failure. */
+export function getJson(url) {
+  return api(url);
+}
+
+/** POST a JSON body (with the CSRF token). */
+export function postJson(url, body = {}) {
+  return api(url, { method: 'POST', body });
+}
+
+/** Fills the header's user slot (#who) and wires the logout button (#logout). */
+export async function sessionHeader() {
+  const who = document.getElementById('who');
+  const button = document.getElementById('logout');
+  try {
+    const me = await getJson('/api/v1/auth/me');
+    if (who) who.textContent = me.displayName || me.username || '';
+    if (me.csrfToken && !csrfToken()) rememberCsrf(me.csrfToken);
+  } catch (e) {
+    if (who) who.textContent = '';
+  }
+  if (button) {
+    button.addEventListener('click', async () => {
+      try {
+        await postJson('/api/v1/auth/logout');
+      } catch (e) {
+        // the session may be gone already; the login page is where we go either way
+      }
+      rememberCsrf(null);
+      location.assign(LOGIN_PAGE);
+    });
+  }
 }

@@ -1,5 +1,5 @@
 // One task: summary, artifacts, and its console tailed through the logs long-poll.
-import { el, statusBadge, isFinal, duration, getJson } from './dom.js';
+import { el, statusBadge, isFinal, duration, getJson, postJson, sessionHeader } from './dom.js';
 
 const id = new URLSearchParams(location.search).get('id') ?? '';
 const api = `/api/v1/tasks/${encodeURIComponent(id)}`;
@@ -12,7 +12,26 @@ function showError(message) {
   p.hidden = false;
 }
 
+const abort = document.getElementById('abort');
+
+/** The abort button: shown while the task can still be stopped; a state change, so it carries the CSRF token. */
+function abortButton(t) {
+  abort.hidden = isFinal(t.status) || t.status === 'created';
+}
+
+abort.addEventListener('click', async () => {
+  abort.disabled = true;
+  try {
+    summary(await postJson(`${api}/abort`, { reason: 'aborted from the dashboard' }));
+  } catch (e) {
+    showError(e.message);
+  } finally {
+    abort.disabled = false;
+  }
+});
+
 function summary(t) {
+  abortButton(t);
   document.title = `Drover — ${t.name}`;
   document.getElementById('name').textContent = t.name;
   document.getElementById('status').replaceWith(Object.assign(statusBadge(t.status), { id: 'status' }));
@@ -52,6 +71,7 @@ async function tail() {
 }
 
 async function main() {
+  sessionHeader();
   document.getElementById('json').href = api;
   document.getElementById('download').href = `${api}/logs/download`;
   try {

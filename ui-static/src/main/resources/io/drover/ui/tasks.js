@@ -1,5 +1,5 @@
 // Keeps the server-rendered task table of / current.
-import { el, statusBadge, duration, getJson } from './dom.js';
+import { el, statusBadge, duration, getJson, sessionHeader } from './dom.js';
 
 const REFRESH_MS = 5000;
 
@@ -35,4 +35,5 @@ async function refresh() {
   }
 }
 
+sessionHeader();
 setInterval(refresh, REFRESH_MS);
