@@ -11,6 +11,7 @@ import io.drover.controller.http.QueuesResource;
 import io.drover.controller.http.SystemResource;
 import io.drover.controller.http.TasksResource;
 import io.drover.controller.http.WorkersResource;
+import io.drover.controller.secrets.SecretStore;
 import io.drover.controller.tasks.Catalog;
 import io.drover.controller.tasks.TaskService;
 import io.drover.controller.workers.AgentService;
@@ -92,14 +93,15 @@ public final class Controller implements AutoCloseable {
         Catalog catalog = new Catalog(s.store());
         TaskService tasks = new TaskService(s, catalog);
         WorkerService workers = new WorkerService(s);
-        AgentService agent = new AgentService(s, tasks, workers);
+        SecretStore secrets = SecretStore.open(s);
+        AgentService agent = new AgentService(s, tasks, workers, secrets);
         List<ApiResource> l = new ArrayList<>(List.of(
                 new SystemResource(),
                 new ProjectsResource(catalog, s.store().tasks()),
                 new TasksResource(tasks),
                 new QueuesResource(catalog, s.queue(), tasks, s.store()),
                 new WorkersResource(workers, agent, s.queue(), s.control())));
-        l.addAll(ExtraResources.api(s));
+        l.addAll(ExtraResources.api(s, secrets));
         return l;
     }
 

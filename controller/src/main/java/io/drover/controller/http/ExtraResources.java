@@ -10,6 +10,9 @@ import io.drover.controller.logs.LogWaiters;
 import io.drover.controller.metrics.HttpMetrics;
 import io.drover.controller.metrics.Metrics;
 import io.drover.controller.metrics.StoreGauges;
+import io.drover.controller.secrets.SecretStore;
+import io.drover.controller.secrets.SecretsResource;
+import io.drover.controller.store.Collections;
 import io.drover.controller.tasks.TaskEvents;
 import io.drover.controller.ui.TaskRows;
 import io.drover.controller.ui.UiResource;
@@ -28,8 +31,8 @@ public final class ExtraResources {
 
     private ExtraResources() {}
 
-    /** Routes under {@code /api/v1}: logs, artifacts, and the request timer's route binding. */
-    public static List<ApiResource> api(Services s) {
+    /** Routes under {@code /api/v1}: logs, artifacts, project secrets, and the request timer's route binding. */
+    public static List<ApiResource> api(Services s, SecretStore secrets) {
         LogWaiters waiters = new LogWaiters();
         // a log long-poll ends as soon as its task finishes, not at its timeout
         s.events().add(new TaskEvents.Listener() {
@@ -43,7 +46,8 @@ public final class ExtraResources {
         return List.of(
                 HttpMetrics.apiRouteBinding(),
                 new LogResource(logs, s.clock()),
-                new ArtifactResource(files, new ArtifactIndex(s.store().db()), s.clock()));
+                new ArtifactResource(files, new ArtifactIndex(s.store().db()), s.clock()),
+                new SecretsResource(secrets, s.store().db().getCollection(Collections.PROJECTS), SecretsResource::actor));
     }
 
     /** Routes outside {@code /api/v1}: the request timer, {@code /metrics}, the {@code /} page and {@code /ui/}. */

@@ -40,6 +40,22 @@ public final class SecretStore {
         this.clock = clock;
     }
 
+    /**
+     * The vault of a starting controller: loads (or on first start generates) the key, and warns
+     * when stored secrets were sealed with another key (they stay unreadable until it is given).
+     */
+    public static SecretStore open(io.drover.controller.Services s) {
+        SecretsKey.Loaded key = SecretsKey.load(null, System.getenv(SecretsKey.ENV), s.config().dataDir());
+        SecretStore store = new SecretStore(s.store().db(), new SecretCipher(key.key()), s.clock());
+        long other = store.storedWithOtherKey();
+        if (other > 0) {
+            log.error("{} stored secrets were sealed with another secrets key than the one from {}: tasks will not get them."
+                    + " Start the controller with the original key (--secrets-key-file or env {}), or set them again", other,
+                    key.source(), SecretsKey.ENV);
+        }
+        return store;
+    }
+
     static String id(String project, String name) {
         return project + ":" + name;
     }

@@ -76,6 +76,11 @@ public final class SecretsResource implements ApiResource {
         });
     }
 
+    /** Who is calling, for {@code updatedBy}. */
+    public static String actor(RoutingContext ctx) {
+        return "local";
+    }
+
     private void requireProject(String project) {
         if (projects.find(Filters.eq("_id", project)).first() == null) {
             throw DroverException.notFound("project", project);

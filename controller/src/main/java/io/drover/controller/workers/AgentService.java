@@ -7,6 +7,7 @@ import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Updates;
 import io.drover.controller.Services;
 import io.drover.controller.http.Http;
+import io.drover.controller.secrets.SecretStore;
 import io.drover.controller.tasks.Fields;
 import io.drover.controller.tasks.TaskDoc;
 import io.drover.controller.tasks.TaskEvents;
@@ -45,8 +46,10 @@ public final class AgentService {
     private final TaskEvents events;
     private final ControlChannel control;
     private final Clock clock;
+    private final SecretStore secrets;
 
-    public AgentService(Services s, TaskService taskService, WorkerService workers) {
+    /** @param secrets the project secrets handed to the agent with each claim (and nowhere else) */
+    public AgentService(Services s, TaskService taskService, WorkerService workers, SecretStore secrets) {
         this.tasks = s.store().tasks();
         this.queue = s.queue();
         this.taskService = taskService;
@@ -54,6 +57,7 @@ public final class AgentService {
         this.events = s.events();
         this.control = s.control();
         this.clock = s.clock();
+        this.secrets = secrets;
     }
 
     /** One claim attempt: the claim response ({@code task} with its diff, {@code lease}), or empty. */
@@ -72,6 +76,8 @@ public final class AgentService {
         out.set("task", TaskJson.withDiff(task, taskService.diffOf(task)));
         out.putObject("lease").put("epoch", claim.epoch()).put("token", claim.token())
                 .put("expiresAt", claim.expiresAt().toString());
+        // decrypted only here: the agent injects them as environment variables and masks them in logs
+        out.putPOJO("secrets", secrets.values(task.getString(TaskDoc.PROJECT)));
         return Optional.of(out);
     }
 

@@ -187,24 +187,28 @@ public final class LdapAuthenticator {
         Map<String, String> roles = new HashMap<>();
         for (SearchResultEntry g : groups) {
             dns.add(g.getDN());
-            String role = roleOf(g);
-            if (role == null) continue;
-            if (role.equals("admin")) {
-                admin = true;
-                continue;
+            for (String role : rolesOf(g)) {
+                if (role.equals("admin")) {
+                    admin = true;
+                    continue;
+                }
+                int colon = role.indexOf(':');
+                String r = role.substring(0, colon);
+                roles.merge(role.substring(colon + 1), r, (a, b) -> ROLE_ORDER.indexOf(a) >= ROLE_ORDER.indexOf(b) ? a : b);
             }
-            int colon = role.indexOf(':');
-            String r = role.substring(0, colon);
-            roles.merge(role.substring(colon + 1), r, (a, b) -> ROLE_ORDER.indexOf(a) >= ROLE_ORDER.indexOf(b) ? a : b);
         }
         return new LdapIdentity(name, display == null || display.isBlank() ? name : display, user.getDN(), dns, admin, roles);
     }
 
-    private String roleOf(SearchResultEntry group) {
+    /** The roles mapped to a group by its DN and by its cn. */
+    private List<String> rolesOf(SearchResultEntry group) {
+        List<String> out = new ArrayList<>();
         String n = normalizedDn(group.getDN());
-        if (n != null && rolesByDn.containsKey(n)) return rolesByDn.get(n);
+        if (n != null && rolesByDn.containsKey(n)) out.addAll(List.of(rolesByDn.get(n).split(",")));
         String cn = group.getAttributeValue("cn");
-        return cn == null ? null : cfg.groupRoles().get(cn);
+        String byCn = cn == null ? null : cfg.groupRoles().get(cn);
+        if (byCn != null) out.addAll(List.of(byCn.split(",")));
+        return out;
     }
 
     private static String normalizedDn(String s) {

@@ -19,7 +19,9 @@ import java.util.TreeMap;
  * @param groupFilter          group search filter; {@code {0}} is the user's DN, {@code {1}} the login name, both escaped
  * @param displayNameAttribute the user attribute shown as the display name
  * @param groupRoles           group DN or cn (case-insensitive) → {@code admin} or {@code ROLE:PROJECT}
- *                             (ROLE one of owner, member, viewer), e.g. {@code cn=ml,ou=groups,dc=x → member:vision}
+ *                             (ROLE one of owner, member, viewer), e.g. {@code cn=ml,ou=groups,dc=x → member:vision};
+ *                             several comma-separated ({@code member:vision,viewer:nlp}); a group matching
+ *                             both by DN and by cn gets the roles of both
  * @param timeout              connect and response timeout for each directory call
  */
 public record LdapConfig(String url, String bindDn, String bindPassword, String userBaseDn, String userFilter,
@@ -51,7 +53,8 @@ public record LdapConfig(String url, String bindDn, String bindPassword, String 
         displayNameAttribute = blankToNull(displayNameAttribute) == null ? DEFAULT_DISPLAY_NAME : displayNameAttribute.strip();
         Map<String, String> roles = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         if (groupRoles != null) {
-            groupRoles.forEach((g, r) -> roles.put(g.strip(), checkRole(g, r)));
+            // keys differing only in case name the same group: their roles add up
+            groupRoles.forEach((g, r) -> roles.merge(g.strip(), checkRole(g, r), (a, b) -> a + "," + b));
         }
         groupRoles = java.util.Collections.unmodifiableMap(roles);
         if (!groupRoles.isEmpty() && groupBaseDn == null) {
@@ -73,10 +76,21 @@ public record LdapConfig(String url, String bindDn, String bindPassword, String 
         if (eq <= 0 || eq == spec.length() - 1) {
             throw new IllegalArgumentException("--ldap-group-role '" + spec + "' must be GROUP=ROLE, e.g. cn=ml,ou=groups,dc=example,dc=com=member:vision or admins=admin");
         }
-        into.put(spec.substring(0, eq).strip(), spec.substring(eq + 1).strip());
+        // the same group named again adds a role (e.g. member on one project, viewer on another)
+        into.merge(spec.substring(0, eq).strip(), spec.substring(eq + 1).strip(), (a, b) -> a + "," + b);
     }
 
-    private static String checkRole(String group, String role) {
+    /** One role or a comma-separated list of them (a group may grant roles on several projects). */
+    private static String checkRole(String group, String roles) {
+        StringBuilder b = new StringBuilder();
+        for (String r : (roles == null ? "" : roles).split(",")) {
+            if (b.length() > 0) b.append(',');
+            b.append(checkOne(group, r));
+        }
+        return b.toString();
+    }
+
+    private static String checkOne(String group, String role) {
         String r = role == null ? "" : role.strip().toLowerCase(Locale.ROOT);
         if (r.equals("admin")) return r;
         int colon = r.indexOf(':');
