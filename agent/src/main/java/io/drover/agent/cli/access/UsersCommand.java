@@ -15,15 +15,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code drover users add|list|set}: user accounts (admins only). */
-@Command(name = "users", mixinStandardHelpOptions = true, description = "Manage users (admins only): add, list, set.",
-        subcommands = {UsersCommand.Add.class, UsersCommand.List.class, UsersCommand.Set.class})
+@Command(name = "users", mixinStandardHelpOptions = true,
+        description = "Manage users: add, list, set (admins only); passwd changes your own password.",
+        subcommands = {UsersCommand.Add.class, UsersCommand.List.class, UsersCommand.Set.class, UsersCommand.Passwd.class})
 public final class UsersCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: add, list or set (drover users --help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: add, list, set or passwd (drover users --help)");
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true, sortOptions = false,
@@ -143,6 +144,37 @@ public final class UsersCommand implements Runnable {
             if (body.has("displayName")) c.add("display name set");
             if (body.has("password")) c.add("password changed");
             return c;
+        }
+    }
+
+    @Command(name = "passwd", mixinStandardHelpOptions = true,
+            description = {"Change your own password (at least 12 characters). Asks for the current and the new one",
+                    "without echo, or reads them from the first two lines of stdin with --password-stdin."})
+    static final class Passwd extends ClientCommand {
+        @Option(names = "--password-stdin", description = "Read the current password and the new one from the first two lines of stdin.")
+        boolean passwordStdin;
+
+        @Override
+        public Integer call() {
+            String current;
+            String next;
+            if (passwordStdin) {
+                String[] lines = SecretInput.all(root(), "passwords").split("\r?\n", -1);
+                if (lines.length < 2 || lines[0].isEmpty() || lines[1].isEmpty()) {
+                    throw usage("--password-stdin needs two lines: the current password, then the new one");
+                }
+                current = lines[0];
+                next = lines[1];
+            } else {
+                current = SecretInput.prompt(root(), "current password", false, "--password-stdin");
+                next = SecretInput.prompt(root(), "new password", true, "--password-stdin");
+            }
+            ObjectNode body = Json.object();
+            body.put("oldPassword", current);
+            body.put("newPassword", next);
+            client().post(V1 + "/auth/password", body);
+            out().println("Password changed. Your API keys keep working; log in to the dashboard with the new password.");
+            return ExitCodes.OK;
         }
     }
 }
