@@ -1,10 +1,17 @@
 package io.drover.controller;
 
+import io.drover.controller.audit.AuditLog;
+import io.drover.controller.audit.AuditResource;
+import io.drover.controller.auth.Access;
+import io.drover.controller.auth.AuthResources;
+import io.drover.controller.auth.AuthService;
+import io.drover.controller.auth.Bootstrap;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.http.ApiResource;
 import io.drover.controller.http.ApiRouter;
 import io.drover.controller.http.ExtraResources;
 import io.drover.controller.http.Http;
+import io.drover.controller.http.RateLimitHandler;
 import io.drover.controller.http.RootResource;
 import io.drover.controller.http.ProjectsResource;
 import io.drover.controller.http.QueuesResource;
@@ -25,6 +32,8 @@ import io.drover.queue.TaskQueue;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -48,12 +57,24 @@ public final class Controller implements AutoCloseable {
 
     private final Services services;
     private final HttpServer server;
+    private final Router router;
     private final LeaseWatchdog watchdog;
+    private final Bootstrap.Result bootstrap;
 
-    private Controller(Services services, HttpServer server, LeaseWatchdog watchdog) {
+    private Controller(Services services, HttpServer server, Router router, LeaseWatchdog watchdog, Bootstrap.Result bootstrap) {
         this.services = services;
         this.server = server;
+        this.router = router;
         this.watchdog = watchdog;
+        this.bootstrap = bootstrap;
+    }
+
+    /**
+     * The admin and keys created on this start because the store had no users (auth on), or null.
+     * Holds secrets: print them once, write them to the client config, never log them.
+     */
+    public Bootstrap.Result bootstrap() {
+        return bootstrap;
     }
 
     public static Controller start(ControllerConfig cfg) throws Exception {
@@ -65,27 +86,45 @@ public final class Controller implements AutoCloseable {
         Logging.configure();
         Store store = Store.open(cfg);
         Vertx vertx = null;
+        Bootstrap.Result bootstrap;
         try {
             StoreIndexes.ensure(store);
             Clock clock = Clock.systemUTC();
             TaskQueue queue = queues.create(store.db(), cfg.lease(), clock);
             vertx = Vertx.vertx();
             WorkerExecutor pool = vertx.createSharedWorkerExecutor("drover-store", STORE_POOL_SIZE);
-            Services services = new Services(cfg, vertx, store, queue, new TaskEvents(), new ControlChannel(), pool, clock);
+            AuditLog audit = new AuditLog(store.collection(AuditLog.COLLECTION), pool, clock, null);
+            Services services = new Services(cfg, vertx, store, queue, new TaskEvents(), new ControlChannel(), pool, clock, audit);
 
-            Router router = ApiRouter.build(vertx, new Http.Runtime(pool, store.durability()),
-                    apiResources(services), rootResources(services));
-            HttpServer server = vertx.createHttpServer()
+            AuthService auth = new AuthService(services);
+            bootstrap = Bootstrap.ifEmpty(auth, cfg);
+            List<ApiResource> api = apiResources(services);
+            // LDAP login: secrets-ldap passes the LdapAuthenticator built from the config here (null = local users only)
+            api.addAll(AuthResources.api(services, auth, null));
+            Router router = ApiRouter.build(vertx, new Http.Runtime(pool, store.durability()), new Access(auth, pool),
+                    api, rootResources(services));
+            HttpServer server = vertx.createHttpServer(serverOptions(cfg))
                     .requestHandler(router)
                     .listen(cfg.port(), cfg.host())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             LeaseWatchdog watchdog = LeaseWatchdog.start(services);
-            return new Controller(services, server, watchdog);
+            return new Controller(services, server, router, watchdog, bootstrap);
         } catch (Exception | Error e) {
             if (vertx != null) vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             store.close();
             throw e;
         }
+    }
+
+    /** HTTPS when the config has a certificate and key (PEM; Vert.x reads PKCS#8 and PKCS#1 keys). */
+    private static HttpServerOptions serverOptions(ControllerConfig cfg) {
+        HttpServerOptions o = new HttpServerOptions();
+        if (cfg.tlsEnabled()) {
+            o.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                    .setCertPath(cfg.exposure().tlsCert().toString())
+                    .setKeyPath(cfg.exposure().tlsKey().toString()));
+        }
+        return o;
     }
 
     /** The core resources, then those of controller-extras ({@link ExtraResources}). */
@@ -96,9 +135,11 @@ public final class Controller implements AutoCloseable {
         SecretStore secrets = SecretStore.open(s);
         AgentService agent = new AgentService(s, tasks, workers, secrets);
         List<ApiResource> l = new ArrayList<>(List.of(
+                new RateLimitHandler(s.config().exposure().writeRate(), s.config().exposure().writeBurst()),
                 new SystemResource(),
+                new AuditResource(s.audit()),
                 new ProjectsResource(catalog, s.store().tasks()),
-                new TasksResource(tasks),
+                new TasksResource(tasks, s.audit()),
                 new QueuesResource(catalog, s.queue(), tasks, s.store()),
                 new WorkersResource(workers, agent, s.queue(), s.control())));
         l.addAll(ExtraResources.api(s, secrets));
@@ -115,15 +156,20 @@ public final class Controller implements AutoCloseable {
         return server.actualPort();
     }
 
-    /** {@code http://host:port} as clients should use it. */
+    /** {@code http://host:port} (https with TLS) as clients should use it. */
     public String baseUrl() {
-        return "http://" + urlHost(services.config().host()) + ":" + port();
+        return (services.config().tlsEnabled() ? "https://" : "http://") + urlHost(services.config().host()) + ":" + port();
     }
 
     private static String urlHost(String host) {
         if (host.equals("0.0.0.0")) return "127.0.0.1";
         if (host.equals("::")) return "[::1]";
         return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    /** The server's top router (the route-permission test walks its route table). */
+    public Router router() {
+        return router;
     }
 
     public Services services() {

@@ -1,5 +1,8 @@
 package io.drover.controller.artifacts;
 
+import io.drover.controller.auth.Access;
+import io.drover.controller.auth.Permission;
+import io.drover.controller.auth.ProjectFrom;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drover.controller.http.ApiResource;
@@ -36,9 +39,9 @@ public final class ArtifactResource implements ApiResource {
 
     @Override
     public void mount(Router api) {
-        api.put("/tasks/:id/artifacts/*").handler(this::upload);
-        api.get("/tasks/:id/artifacts").handler(this::list);
-        api.get("/tasks/:id/artifacts/*").handler(this::download);
+        Access.route(api.put("/tasks/:id/artifacts/*"), Permission.LEASE, ProjectFrom.TASK).handler(this::upload);
+        Access.route(api.get("/tasks/:id/artifacts"), Permission.READ, ProjectFrom.TASK).handler(this::list);
+        Access.route(api.get("/tasks/:id/artifacts/*"), Permission.READ, ProjectFrom.TASK).handler(this::download);
     }
 
     private void upload(RoutingContext ctx) {

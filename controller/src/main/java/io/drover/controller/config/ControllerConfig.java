@@ -15,15 +15,21 @@ import java.util.Map;
  * @param lease     how long a claim stays valid without a heartbeat
  * @param heartbeat how often agents are told to heartbeat; a worker is online while it was
  *                  seen within three heartbeats
+ * @param auth       authentication and access control on (default); off only for tests and
+ *                   loopback-only use: every caller is then the admin {@code local}
+ * @param sessionTtl idle expiry of browser sessions (default 12 h)
+ * @param exposure   bind-safety override, TLS and write rate limits ({@link Exposure})
  */
 public record ControllerConfig(String host, int port, Path dataDir, String mongoUri,
-                               Duration lease, Duration heartbeat) {
+                               Duration lease, Duration heartbeat, boolean auth, Duration sessionTtl,
+                               Exposure exposure) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final Path DEFAULT_DATA = Path.of("drover-data");
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_SESSION_TTL = Duration.ofHours(12);
 
     public ControllerConfig {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("host must not be empty");
@@ -32,6 +38,9 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
         if (mongoUri != null && mongoUri.isBlank()) mongoUri = null;
         if (lease == null || lease.toMillis() < 1000) throw new IllegalArgumentException("lease must be at least 1 second");
         if (heartbeat == null || heartbeat.toMillis() < 100) throw new IllegalArgumentException("heartbeat must be at least 100 ms");
+        if (sessionTtl == null) sessionTtl = DEFAULT_SESSION_TTL;
+        if (sessionTtl.toMillis() < 1000) throw new IllegalArgumentException("session TTL must be at least 1 second");
+        if (exposure == null) exposure = Exposure.DEFAULT;
     }
 
     /**
@@ -43,11 +52,14 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
             throw new IllegalArgumentException("heartbeat (" + heartbeat.toSeconds() + " s) must be shorter than the lease ("
                     + lease.toSeconds() + " s), or every lease would expire between heartbeats");
         }
+        exposure.validate();
+        BindSafety.check(host, auth, exposure.insecure());
         return this;
     }
 
     public static ControllerConfig defaults() {
-        return new ControllerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_DATA, null, DEFAULT_LEASE, DEFAULT_HEARTBEAT);
+        return new ControllerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_DATA, null, DEFAULT_LEASE, DEFAULT_HEARTBEAT,
+                true, DEFAULT_SESSION_TTL, Exposure.DEFAULT);
     }
 
     /** Defaults overridden by {@code DROVER_HOST, DROVER_PORT, DROVER_DATA, DROVER_MONGO_URI, DROVER_LEASE_SECONDS, DROVER_HEARTBEAT_SECONDS}. */
@@ -59,21 +71,41 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
                 env.containsKey("DROVER_DATA") ? Path.of(env.get("DROVER_DATA")) : d.dataDir(),
                 env.getOrDefault("DROVER_MONGO_URI", d.mongoUri()),
                 Duration.ofSeconds(intEnv(env, "DROVER_LEASE_SECONDS", (int) d.lease().toSeconds())),
-                Duration.ofSeconds(intEnv(env, "DROVER_HEARTBEAT_SECONDS", (int) d.heartbeat().toSeconds())));
+                Duration.ofSeconds(intEnv(env, "DROVER_HEARTBEAT_SECONDS", (int) d.heartbeat().toSeconds())),
+                d.auth(),
+                Duration.ofSeconds(intEnv(env, "DROVER_SESSION_TTL_SECONDS", (int) d.sessionTtl().toSeconds())),
+                Exposure.fromEnv(env));
     }
 
-    public ControllerConfig withHost(String v) { return new ControllerConfig(v, port, dataDir, mongoUri, lease, heartbeat); }
-    public ControllerConfig withPort(int v) { return new ControllerConfig(host, v, dataDir, mongoUri, lease, heartbeat); }
-    public ControllerConfig withDataDir(Path v) { return new ControllerConfig(host, port, v, mongoUri, lease, heartbeat); }
-    public ControllerConfig withMongoUri(String v) { return new ControllerConfig(host, port, dataDir, v, lease, heartbeat); }
-    public ControllerConfig withLease(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, v, heartbeat); }
-    public ControllerConfig withHeartbeat(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, v); }
+    public ControllerConfig withHost(String v) { return new ControllerConfig(v, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure); }
+    public ControllerConfig withPort(int v) { return new ControllerConfig(host, v, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure); }
+    public ControllerConfig withDataDir(Path v) { return new ControllerConfig(host, port, v, mongoUri, lease, heartbeat, auth, sessionTtl, exposure); }
+    public ControllerConfig withMongoUri(String v) { return new ControllerConfig(host, port, dataDir, v, lease, heartbeat, auth, sessionTtl, exposure); }
+    public ControllerConfig withLease(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, v, heartbeat, auth, sessionTtl, exposure); }
+    public ControllerConfig withHeartbeat(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, v, auth, sessionTtl, exposure); }
+    /** Authentication and access control on (the default) or off (tests; loopback-only use). */
+    public ControllerConfig withAuth(boolean v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, v, sessionTtl, exposure); }
+    public ControllerConfig withSessionTtl(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, v, exposure); }
+
+    public ControllerConfig withExposure(Exposure v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, v); }
+    /** Allow a non-loopback address with auth off ({@code --insecure}). */
+    public ControllerConfig withInsecure(boolean v) { return withExposure(exposure.withInsecure(v)); }
+    /** HTTPS with this PEM certificate and key (both or neither; checked by {@link #validated}). */
+    public ControllerConfig withTls(Path cert, Path key) { return withExposure(exposure.withTls(cert, key)); }
+    /** Per-credential write rate limit: {@code rate} requests per second, bursts of {@code burst}. */
+    public ControllerConfig withWriteLimit(double rate, int burst) { return withExposure(exposure.withWriteLimit(rate, burst)); }
+
+    /** HTTPS on: base URLs are https and the session cookie is {@code Secure}. */
+    public boolean tlsEnabled() {
+        return exposure.tlsEnabled();
+    }
 
     /** Printable form with the password of the MongoDB URI masked. */
     public String describe() {
         return "host=" + host + " port=" + port + " data=" + dataDir.toAbsolutePath().normalize()
                 + " store=" + (mongoUri == null ? "embedded (" + dataDir.resolve("store.mv") + ")" : maskUri(mongoUri))
-                + " leaseSeconds=" + lease.toSeconds() + " heartbeatSeconds=" + heartbeat.toSeconds();
+                + " leaseSeconds=" + lease.toSeconds() + " heartbeatSeconds=" + heartbeat.toSeconds()
+                + " auth=" + (auth ? "on" : "OFF") + " " + exposure.describe();
     }
 
     /** {@code mongodb://user:secret@h} → {@code mongodb://user:****@h}. */

@@ -37,6 +37,7 @@ public final class Http {
     /** JSON request bodies above this are refused with 413. */
     public static final long JSON_LIMIT = 1L << 20;
     static final String RUNTIME_KEY = "drover.http.runtime";
+    private static final String PARSED_BODY_KEY = "drover.http.parsedBody";
 
     /** What {@link #blocking} needs, put on each request by {@link ApiRouter}. */
     public record Runtime(WorkerExecutor storePool, Durability durability) {}
@@ -70,6 +71,8 @@ public final class Http {
      * @throws DroverException bad_request when it is not JSON or not an object
      */
     public static ObjectNode body(RoutingContext ctx) {
+        ObjectNode kept = ctx.get(PARSED_BODY_KEY);
+        if (kept != null) return kept;
         String s = ctx.body() == null ? null : ctx.body().asString();
         if (s == null || s.isBlank()) return Json.object();
         JsonNode n;
@@ -82,6 +85,14 @@ public final class Http {
             throw DroverException.badRequest("request body must be a JSON object, got " + n.getNodeType().name().toLowerCase());
         }
         return o;
+    }
+
+    /**
+     * Keeps a body already parsed (by the access check of a route whose project is in its body),
+     * so {@link #body} does not parse a large body twice.
+     */
+    public static void keepParsedBody(RoutingContext ctx, ObjectNode body) {
+        ctx.put(PARSED_BODY_KEY, body);
     }
 
     /** Refuses any field not in {@code allowed}: a typo must not silently do nothing. */

@@ -1,5 +1,8 @@
 package io.drover.controller.http;
 
+import io.drover.controller.auth.Access;
+import io.drover.controller.auth.Permission;
+import io.drover.controller.auth.ProjectFrom;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.ErrorCategory;
@@ -34,7 +37,7 @@ public final class ProjectsResource implements ApiResource {
 
     @Override
     public void mount(Router api) {
-        api.post("/projects").handler(Http.jsonBody()).handler(ctx -> {
+        Access.route(api.post("/projects"), Permission.WRITE, ProjectFrom.BODY_NAME, Http.jsonBody()).handler(ctx -> {
             ObjectNode b = Http.body(ctx);
             Http.requireOnly(b, "name", "description");
             String name = Fields.name(b, "name", null);
@@ -53,7 +56,7 @@ public final class ProjectsResource implements ApiResource {
                 return json(d, 0);
             });
         });
-        api.get("/projects").handler(ctx -> Http.blocking(ctx, () -> {
+        Access.route(api.get("/projects"), Permission.AUTHENTICATED).handler(ctx -> Http.blocking(ctx, () -> {
             Map<String, Long> counts = new HashMap<>();
             tasks.aggregate(List.of(Aggregates.group("$" + TaskDoc.PROJECT, Accumulators.sum("n", 1))))
                     .forEach(g -> counts.put(String.valueOf(g.get("_id")), ((Number) g.get("n")).longValue()));

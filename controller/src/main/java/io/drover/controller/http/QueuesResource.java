@@ -1,5 +1,8 @@
 package io.drover.controller.http;
 
+import io.drover.controller.auth.Access;
+import io.drover.controller.auth.Permission;
+import io.drover.controller.auth.ProjectFrom;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.ErrorCategory;
@@ -45,7 +48,7 @@ public final class QueuesResource implements ApiResource {
 
     @Override
     public void mount(Router api) {
-        api.post("/queues").handler(Http.jsonBody()).handler(ctx -> {
+        Access.route(api.post("/queues"), Permission.AUTHENTICATED).handler(Http.jsonBody()).handler(ctx -> {
             ObjectNode b = Http.body(ctx);
             Http.requireOnly(b, "name");
             String name = Fields.name(b, "name", null);
@@ -62,12 +65,12 @@ public final class QueuesResource implements ApiResource {
                 return Json.object().put("name", name).put("depth", 0).putNull("oldestQueuedAt").set("workers", Json.MAPPER.createArrayNode());
             });
         });
-        api.get("/queues").handler(ctx -> Http.blocking(ctx, this::list));
-        api.get("/queues/:name/entries").handler(ctx -> {
+        Access.route(api.get("/queues"), Permission.AUTHENTICATED).handler(ctx -> Http.blocking(ctx, this::list));
+        Access.route(api.get("/queues/:name/entries"), Permission.AUTHENTICATED).handler(ctx -> {
             String name = Http.pathName(ctx, "name", "queue");
             Http.blocking(ctx, () -> entries(name));
         });
-        api.post("/queues/:name/entries/:taskId/move").handler(Http.jsonBody()).handler(ctx -> {
+        Access.route(api.post("/queues/:name/entries/:taskId/move"), Permission.WRITE, ProjectFrom.TASK).handler(Http.jsonBody()).handler(ctx -> {
             String name = Http.pathName(ctx, "name", "queue");
             String id = Http.pathId(ctx, "taskId");
             ObjectNode b = Http.body(ctx);
@@ -81,7 +84,7 @@ public final class QueuesResource implements ApiResource {
                 return TaskJson.of(tasks.get(id));
             });
         });
-        api.delete("/queues/:name/entries/:taskId").handler(ctx -> {
+        Access.route(api.delete("/queues/:name/entries/:taskId"), Permission.WRITE, ProjectFrom.TASK).handler(ctx -> {
             String name = Http.pathName(ctx, "name", "queue");
             String id = Http.pathId(ctx, "taskId");
             Http.write(ctx, 200, () -> {

@@ -1,5 +1,8 @@
 package io.drover.controller.http;
 
+import io.drover.controller.auth.Access;
+import io.drover.controller.auth.Permission;
+import io.drover.controller.auth.ProjectFrom;
 import io.drover.shared.json.Json;
 import io.vertx.ext.web.Router;
 
@@ -12,8 +15,8 @@ public final class SystemResource implements ApiResource, RootResource {
 
     @Override
     public void mount(Router api) {
-        api.get("/health").handler(ctx -> Http.json(ctx, 200, Json.object().put("status", "ok")));
-        api.get("/version").handler(ctx -> Http.json(ctx, 200, Json.object().put("version", VERSION).put("api", "v1")));
+        Access.route(api.get("/health"), Permission.PUBLIC).handler(ctx -> Http.json(ctx, 200, Json.object().put("status", "ok")));
+        Access.route(api.get("/version"), Permission.PUBLIC).handler(ctx -> Http.json(ctx, 200, Json.object().put("version", VERSION).put("api", "v1")));
     }
 
     private static String versionFromJar() {

@@ -1,7 +1,11 @@
 package io.drover.controller.http;
 
+import io.drover.controller.auth.Access;
+import io.drover.controller.auth.Permission;
+import io.drover.controller.auth.ProjectFrom;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drover.controller.audit.AuditLog;
 import io.drover.controller.tasks.NewTask;
 import io.drover.controller.tasks.TaskJson;
 import io.drover.controller.tasks.TaskService;
@@ -18,49 +22,75 @@ public final class TasksResource implements ApiResource {
     public static final long CREATE_LIMIT = 12L << 20;
 
     private final TaskService tasks;
+    private final AuditLog audit;
 
-    public TasksResource(TaskService tasks) {
+    public TasksResource(TaskService tasks, AuditLog audit) {
         this.tasks = tasks;
+        this.audit = audit;
     }
 
     @Override
     public void mount(Router api) {
-        api.post("/tasks").handler(Http.jsonBody(CREATE_LIMIT)).handler(this::create);
-        api.get("/tasks").handler(this::list);
-        api.get("/tasks/:id").handler(ctx -> {
+        Access.route(api.post("/tasks"), Permission.WRITE, ProjectFrom.BODY, Http.jsonBody(CREATE_LIMIT)).handler(this::create);
+        Access.route(api.get("/tasks"), Permission.AUTHENTICATED).handler(this::list);
+        Access.route(api.get("/tasks/:id"), Permission.READ, ProjectFrom.TASK).handler(ctx -> {
             String id = Http.pathId(ctx, "id");
             Http.blocking(ctx, () -> TaskJson.of(tasks.get(id)));
         });
-        api.get("/tasks/:id/diff").handler(ctx -> {
+        Access.route(api.get("/tasks/:id/diff"), Permission.READ, ProjectFrom.TASK).handler(ctx -> {
             String id = Http.pathId(ctx, "id");
             Http.blocking(ctx, () -> Json.object().put("diff", tasks.diff(id)));
         });
-        api.post("/tasks/:id/clone").handler(Http.jsonBody()).handler(ctx -> change(ctx, 201, (id, b) -> tasks.cloneTask(id, b)));
-        api.post("/tasks/:id/enqueue").handler(Http.jsonBody()).handler(ctx -> change(ctx, 200, tasks::enqueue));
-        api.post("/tasks/:id/dequeue").handler(Http.jsonBody()).handler(ctx -> change(ctx, 200, (id, b) -> {
+        Access.route(api.post("/tasks/:id/clone"), Permission.WRITE, ProjectFrom.TASK).handler(Http.jsonBody()).handler(ctx -> change(ctx, 201, (id, b) -> tasks.cloneTask(id, b)));
+        Access.route(api.post("/tasks/:id/enqueue"), Permission.WRITE, ProjectFrom.TASK).handler(Http.jsonBody()).handler(ctx -> change(ctx, 200, audited("task.enqueue", tasks::enqueue)));
+        Access.route(api.post("/tasks/:id/dequeue"), Permission.WRITE, ProjectFrom.TASK).handler(Http.jsonBody()).handler(ctx -> change(ctx, 200, (id, b) -> {
             Http.requireOnly(b);
             return tasks.dequeue(id);
         }));
-        api.post("/tasks/:id/abort").handler(Http.jsonBody()).handler(ctx -> change(ctx, 200, tasks::abort));
-        api.post("/tasks/:id/archive").handler(Http.jsonBody()).handler(ctx -> change(ctx, 200, (id, b) -> {
+        Access.route(api.post("/tasks/:id/abort"), Permission.WRITE, ProjectFrom.TASK).handler(Http.jsonBody()).handler(ctx -> change(ctx, 200, audited("task.abort", tasks::abort)));
+        Access.route(api.post("/tasks/:id/archive"), Permission.WRITE, ProjectFrom.TASK).handler(Http.jsonBody()).handler(ctx -> change(ctx, 200, audited("task.archive", (id, b) -> {
             Http.requireOnly(b);
             return tasks.archive(id, true);
-        }));
-        api.post("/tasks/:id/unarchive").handler(Http.jsonBody()).handler(ctx -> change(ctx, 200, (id, b) -> {
+        })));
+        Access.route(api.post("/tasks/:id/unarchive"), Permission.WRITE, ProjectFrom.TASK).handler(Http.jsonBody()).handler(ctx -> change(ctx, 200, audited("task.unarchive", (id, b) -> {
             Http.requireOnly(b);
             return tasks.archive(id, false);
-        }));
+        })));
     }
 
     private interface Change {
         Document apply(String id, ObjectNode body);
     }
 
+    /** A change that also needs the request (for the audit log). */
+    private interface RequestChange {
+        Document apply(RoutingContext ctx, String id, ObjectNode body);
+    }
+
     /** A state change on one task: validate id and body on the loop, run on the pool, answer with the task. */
     private void change(RoutingContext ctx, int status, Change c) {
+        change(ctx, status, (RequestChange) (x, id, b) -> c.apply(id, b));
+    }
+
+    private void change(RoutingContext ctx, int status, RequestChange c) {
         String id = Http.pathId(ctx, "id");
         ObjectNode body = Http.body(ctx);
-        Http.write(ctx, status, () -> TaskJson.of(c.apply(id, body)));
+        Http.write(ctx, status, () -> TaskJson.of(c.apply(ctx, id, body)));
+    }
+
+    /** Records {@code action} on the task in the audit log: ok, or failed with the error's message. */
+    private RequestChange audited(String action, Change c) {
+        return (ctx, id, body) -> {
+            AuditLog.Who who = audit.who(ctx);
+            try {
+                Document d = c.apply(id, body);
+                audit.record(who, action, id, AuditLog.OK);
+                return d;
+            } catch (RuntimeException e) {
+                audit.record(who, action, id, AuditLog.FAILED, e.getMessage());
+                throw e;
+            }
+        };
     }
 
     private void create(RoutingContext ctx) {

@@ -1,5 +1,8 @@
 package io.drover.controller.http;
 
+import io.drover.controller.auth.Access;
+import io.drover.controller.auth.Permission;
+import io.drover.controller.auth.ProjectFrom;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drover.controller.tasks.Fields;
@@ -38,12 +41,12 @@ public final class WorkersResource implements ApiResource {
 
     @Override
     public void mount(Router api) {
-        api.post("/workers").handler(Http.jsonBody()).handler(ctx -> {
+        Access.route(api.post("/workers"), Permission.WORKER).handler(Http.jsonBody()).handler(ctx -> {
             ObjectNode b = Http.body(ctx);
             Http.write(ctx, 200, () -> workers.register(b));
         });
-        api.get("/workers").handler(ctx -> Http.blocking(ctx, workers::list));
-        api.post("/workers/:name/heartbeat").handler(Http.jsonBody()).handler(ctx -> {
+        Access.route(api.get("/workers"), Permission.AUTHENTICATED).handler(ctx -> Http.blocking(ctx, workers::list));
+        Access.route(api.post("/workers/:name/heartbeat"), Permission.WORKER).handler(Http.jsonBody()).handler(ctx -> {
             String name = Http.pathName(ctx, "name", "worker");
             ObjectNode b = Http.body(ctx);
             // Not awaited to disk: a heartbeat only moves lease expiry and stats forward. After a
@@ -51,20 +54,20 @@ public final class WorkersResource implements ApiResource {
             // and a commit per heartbeat per worker would only grow the file.
             Http.blocking(ctx, () -> workers.heartbeat(name, b));
         });
-        api.post("/workers/:name/claim").handler(Http.jsonBody()).handler(this::claim);
-        api.get("/workers/:name/control").handler(this::control);
+        Access.route(api.post("/workers/:name/claim"), Permission.WORKER).handler(Http.jsonBody()).handler(this::claim);
+        Access.route(api.get("/workers/:name/control"), Permission.WORKER).handler(this::control);
 
-        api.post("/tasks/:id/report").handler(Http.jsonBody()).handler(ctx -> {
+        Access.route(api.post("/tasks/:id/report"), Permission.LEASE, ProjectFrom.TASK).handler(Http.jsonBody()).handler(ctx -> {
             String id = Http.pathId(ctx, "id");
             ObjectNode b = Http.body(ctx);
             Http.write(ctx, 200, () -> TaskJson.of(agent.report(id, b)));
         });
-        api.post("/tasks/:id/finish").handler(Http.jsonBody()).handler(ctx -> {
+        Access.route(api.post("/tasks/:id/finish"), Permission.LEASE, ProjectFrom.TASK).handler(Http.jsonBody()).handler(ctx -> {
             String id = Http.pathId(ctx, "id");
             ObjectNode b = Http.body(ctx);
             Http.write(ctx, 200, () -> TaskJson.of(agent.finish(id, b)));
         });
-        api.post("/tasks/:id/release").handler(Http.jsonBody()).handler(ctx -> {
+        Access.route(api.post("/tasks/:id/release"), Permission.LEASE, ProjectFrom.TASK).handler(Http.jsonBody()).handler(ctx -> {
             String id = Http.pathId(ctx, "id");
             ObjectNode b = Http.body(ctx);
             Http.write(ctx, 200, () -> TaskJson.of(agent.release(id, b)));

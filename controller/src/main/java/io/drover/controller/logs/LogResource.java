@@ -1,5 +1,8 @@
 package io.drover.controller.logs;
 
+import io.drover.controller.auth.Access;
+import io.drover.controller.auth.Permission;
+import io.drover.controller.auth.ProjectFrom;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drover.controller.http.ApiResource;
@@ -36,10 +39,10 @@ public final class LogResource implements ApiResource {
 
     @Override
     public void mount(Router api) {
-        api.post("/tasks/:id/logs").handler(Http.jsonBody(LogBatch.MAX_BODY_BYTES)).handler(this::append)
+        Access.route(api.post("/tasks/:id/logs"), Permission.LEASE, ProjectFrom.TASK).handler(Http.jsonBody(LogBatch.MAX_BODY_BYTES)).handler(this::append)
                 .failureHandler(LogResource::tooLarge);
-        api.get("/tasks/:id/logs").handler(this::read);
-        api.get("/tasks/:id/logs/download").handler(this::download);
+        Access.route(api.get("/tasks/:id/logs"), Permission.READ, ProjectFrom.TASK).handler(this::read);
+        Access.route(api.get("/tasks/:id/logs/download"), Permission.READ, ProjectFrom.TASK).handler(this::download);
     }
 
     private void append(RoutingContext ctx) {

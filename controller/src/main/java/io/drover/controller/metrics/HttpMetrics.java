@@ -1,5 +1,8 @@
 package io.drover.controller.metrics;
 
+import io.drover.controller.auth.Access;
+import io.drover.controller.auth.Permission;
+import io.drover.controller.auth.ProjectFrom;
 import io.drover.controller.http.ApiResource;
 import io.drover.controller.http.RootResource;
 import io.vertx.core.Handler;
@@ -34,7 +37,7 @@ public final class HttpMetrics {
     public RootResource root() {
         return top -> {
             top.route().order(FIRST).handler(this::start);
-            top.get("/metrics").handler(this::scrape);
+            Access.route(top.get("/metrics"), Permission.AUTHENTICATED).handler(this::scrape);
         };
     }
 

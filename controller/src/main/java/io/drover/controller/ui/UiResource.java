@@ -1,5 +1,12 @@
 package io.drover.controller.ui;
 
+import io.drover.controller.auth.Access;
+import io.drover.controller.auth.Permission;
+import io.drover.controller.auth.ProjectFrom;
+import io.drover.controller.auth.Access;
+import io.drover.controller.auth.AuthService;
+import io.drover.controller.auth.Permission;
+import io.drover.controller.auth.Principal;
 import io.drover.controller.http.RootResource;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.Router;
@@ -30,9 +37,9 @@ public final class UiResource implements RootResource {
 
     @Override
     public void mount(Router root) {
-        root.get("/").handler(this::index);
-        root.get("/index.html").handler(this::index);
-        root.route("/ui/*").handler(StaticHandler.create(WEB_ROOT).setCachingEnabled(false).setDirectoryListing(false));
+        Access.route(root.get("/"), Permission.AUTHENTICATED).handler(this::index);
+        Access.route(root.get("/index.html"), Permission.AUTHENTICATED).handler(this::index);
+        Access.route(root.route("/ui/*"), Permission.PUBLIC).handler(StaticHandler.create(WEB_ROOT).setCachingEnabled(false).setDirectoryListing(false));
     }
 
     private void index(RoutingContext ctx) {

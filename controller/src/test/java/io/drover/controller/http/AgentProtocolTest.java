@@ -26,7 +26,7 @@ class AgentProtocolTest {
 
     @BeforeAll
     static void start() throws Exception {
-        controller = Controller.start(io.drover.controller.testing.TestConfig.forTest(dir));
+        controller = Controller.start(io.drover.controller.testing.TestConfig.forTest(dir).withAuth(false));
         api = new Api(controller.baseUrl());
     }
 

@@ -29,7 +29,7 @@ class HttpFrameworkTest {
         // the framework needs no queue: a stub that refuses every call
         TaskQueue stub = (TaskQueue) Proxy.newProxyInstance(TaskQueue.class.getClassLoader(), new Class<?>[] {TaskQueue.class},
                 (p, m, a) -> m.getName().equals("reload") ? null : m.getName().equals("toString") ? "stub" : null);
-        controller = Controller.start(ControllerConfig.defaults().withPort(0).withDataDir(dir), (db, l, c) -> stub);
+        controller = Controller.start(ControllerConfig.defaults().withPort(0).withDataDir(dir).withAuth(false), (db, l, c) -> stub);
     }
 
     @AfterAll

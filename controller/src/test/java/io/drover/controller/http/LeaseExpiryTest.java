@@ -22,7 +22,7 @@ class LeaseExpiryTest {
 
     @Test
     void expiredLeaseRequeuesThenFailsWithWorkerLost() throws Exception {
-        ControllerConfig cfg = io.drover.controller.testing.TestConfig.forTest(dir)
+        ControllerConfig cfg = io.drover.controller.testing.TestConfig.forTest(dir).withAuth(false)
                 .withLease(Duration.ofSeconds(2)).withHeartbeat(Duration.ofSeconds(1));
         try (Controller c = Controller.start(cfg)) {
             Api api = new Api(c.baseUrl());

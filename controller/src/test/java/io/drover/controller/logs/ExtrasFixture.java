@@ -25,7 +25,7 @@ public final class ExtrasFixture implements AutoCloseable {
     public final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public ExtrasFixture(Path dataDir) throws Exception {
-        controller = Controller.start(ControllerConfig.defaults().withPort(0).withDataDir(dataDir));
+        controller = Controller.start(ControllerConfig.defaults().withPort(0).withDataDir(dataDir).withAuth(false));
     }
 
     /** Inserts a task running under lease {@code epoch}; returns its id. */

@@ -71,6 +71,8 @@ public final class ChildController implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 ControllerMain.class.getName(), "--port", "0", "--data", dataDir.toString()));
+        // not about auth unless the test says so (auth tests pass "--auth", "on")
+        if (!List.of(extra).contains("--auth")) cmd.addAll(List.of("--auth", "off"));
         cmd.addAll(List.of(extra));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("DROVER_HOME", dataDir.resolveSibling("drover-home").toString());
