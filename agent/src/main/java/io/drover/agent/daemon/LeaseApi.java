@@ -24,8 +24,12 @@ final class LeaseApi {
     private final long epoch;
     private final String base;
 
-    LeaseApi(ApiClient api, String taskId, long epoch) {
-        this.api = api;
+    /** Header proving the lease to the controller (docs/API.md, "Lease token"). */
+    static final String LEASE_HEADER = "X-Drover-Lease";
+
+    /** @param token the lease token from the claim; every call sends it, so only this holder may write */
+    LeaseApi(ApiClient api, String taskId, long epoch, String token) {
+        this.api = token == null || token.isEmpty() ? api : api.withHeader(LEASE_HEADER, token);
         this.taskId = taskId;
         this.epoch = epoch;
         this.base = "/api/v1/tasks/" + taskId;
@@ -94,7 +98,8 @@ final class LeaseApi {
         try {
             return write.get();
         } catch (DroverException e) {
-            if (e.code() == ErrorCode.STALE_LEASE || e.code() == ErrorCode.CONFLICT) {
+            // 403 with a valid worker key: the lease token is no longer the task's (taken over)
+            if (e.code() == ErrorCode.STALE_LEASE || e.code() == ErrorCode.CONFLICT || e.code() == ErrorCode.FORBIDDEN) {
                 throw new LeaseLostException(e.getMessage());
             }
             throw e;

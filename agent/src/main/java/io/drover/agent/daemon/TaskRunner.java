@@ -74,7 +74,7 @@ final class TaskRunner {
     }
 
     void run(Slot slot, TaskRun run) {
-        LeaseApi lease = new LeaseApi(api, run.taskId, run.epoch);
+        LeaseApi lease = new LeaseApi(api, run.taskId, run.epoch, run.token);
         LogShipper shipper = new LogShipper(new LogSink() {
             @Override
             public void send(long batch, List<LogLine> lines) {
@@ -340,6 +340,8 @@ final class TaskRunner {
     private Map<String, String> environment(TaskRun run, Environment env, Path outputDir, Path captureFile) {
         Map<String, String> e = new HashMap<>(System.getenv());
         e.remove("PYTHONHOME");
+        // The agent's own worker key must not reach user code; the task gets its lease token instead.
+        e.remove(io.drover.agent.config.ClientConfig.ENV_API_KEY);
         e.put("DROVER_TASK_ID", run.taskId);
         e.put("DROVER_CONTROLLER", config.controllerUrl());
         e.put("DROVER_OUTPUT_DIR", outputDir.toString());

@@ -171,7 +171,8 @@ public final class WorkerDaemon {
             }
             JsonNode task = claim.get().path("task");
             JsonNode lease = claim.get().path("lease");
-            TaskRun run = new TaskRun(task, lease.path("epoch").asLong(), lease.path("token").asText(null));
+            TaskRun run = new TaskRun(task, lease.path("epoch").asLong(), lease.path("token").asText(null),
+                    TaskRun.secrets(claim.get().path("secrets")));
             if (stopping) {
                 // claimed while stopping: give it straight back
                 releaseQuietly(run);
@@ -235,7 +236,7 @@ public final class WorkerDaemon {
 
     private void releaseQuietly(TaskRun run) {
         try {
-            new LeaseApi(api, run.taskId, run.epoch).release("agent shut down", Duration.ofSeconds(5));
+            new LeaseApi(api, run.taskId, run.epoch, run.token).release("agent shut down", Duration.ofSeconds(5));
         } catch (Exception e) {
             LOG.warn("cannot hand task {} back: {}", run.taskId, e.toString());
         }
