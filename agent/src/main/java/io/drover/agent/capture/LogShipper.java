@@ -22,6 +22,8 @@ public final class LogShipper implements AutoCloseable {
     public static final int MAX_LINE_CHARS = 16_384;
 
     private final LogSink sink;
+    /** Secret values are masked before a line is buffered, cut or counted: nothing unmasked leaves the agent. */
+    private final SecretMask mask;
     private final int maxBufferedLines;
     /** Characters held in the buffer: lines may be long, so memory is bounded by size too. */
     private static final long MAX_BUFFERED_CHARS = 8_000_000;
@@ -40,8 +42,18 @@ public final class LogShipper implements AutoCloseable {
         this(sink, name, 20_000, 2_000, Duration.ofMillis(200));
     }
 
+    /** A task's shipper that masks the task's secret values in every line. */
+    public LogShipper(LogSink sink, String name, SecretMask mask) {
+        this(sink, name, 20_000, 2_000, Duration.ofMillis(200), mask);
+    }
+
     public LogShipper(LogSink sink, String name, int maxBufferedLines, int maxBatchLines, Duration maxDelay) {
+        this(sink, name, maxBufferedLines, maxBatchLines, maxDelay, SecretMask.NONE);
+    }
+
+    public LogShipper(LogSink sink, String name, int maxBufferedLines, int maxBatchLines, Duration maxDelay, SecretMask mask) {
         this.sink = sink;
+        this.mask = mask;
         this.maxBufferedLines = maxBufferedLines;
         this.maxBatchLines = maxBatchLines;
         this.maxDelay = maxDelay;
@@ -52,6 +64,7 @@ public final class LogShipper implements AutoCloseable {
 
     /** Queues one line; never blocks the reader of the task's output. */
     public void add(LogLine line) {
+        line = mask.apply(line);
         if (line.text().length() > MAX_LINE_CHARS) {
             line = new LogLine(line.ts(), line.stream(), line.text().substring(0, MAX_LINE_CHARS) + " [drover: line cut]");
         }

@@ -1,7 +1,9 @@
 package io.drover.agent.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.drover.agent.capture.SecretMask;
 import io.drover.agent.launch.RunningProcess;
+import java.util.Map;
 
 /**
  * One claimed task while this agent holds it: its lease, and the three ways it can be cut short.
@@ -15,15 +17,36 @@ final class TaskRun {
     final String taskId;
     final long epoch;
     final String token;
+    /** The project's secrets from the claim (name → value): environment of the task, masked in its logs. */
+    final Map<String, String> secrets;
+    /** Masks {@link #secrets} in everything the task or the agent writes about it. */
+    final SecretMask mask;
     private Stop stop = Stop.NONE;
     private String reason;
     private RunningProcess process;
 
     TaskRun(JsonNode task, long epoch, String token) {
+        this(task, epoch, token, Map.of());
+    }
+
+    TaskRun(JsonNode task, long epoch, String token, Map<String, String> secrets) {
         this.task = task;
         this.taskId = task.path("id").asText();
         this.epoch = epoch;
         this.token = token;
+        this.secrets = Map.copyOf(secrets);
+        this.mask = SecretMask.of(this.secrets);
+    }
+
+    /** The claim's {@code "secrets"} object as a map; string values only. */
+    static Map<String, String> secrets(JsonNode claimSecrets) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (claimSecrets != null && claimSecrets.isObject()) {
+            claimSecrets.fields().forEachRemaining(e -> {
+                if (e.getValue().isTextual()) out.put(e.getKey(), e.getValue().asText());
+            });
+        }
+        return out;
     }
 
     /** User abort: kill the process, finish as aborted. */

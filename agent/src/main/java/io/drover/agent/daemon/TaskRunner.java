@@ -22,6 +22,7 @@ import io.drover.agent.launch.ProcessLauncher;
 import io.drover.agent.launch.RunResult;
 import io.drover.agent.launch.RunningProcess;
 import io.drover.agent.workspace.Checkout;
+import io.drover.agent.workspace.GitCredentials;
 import io.drover.agent.workspace.WorkspaceException;
 import io.drover.shared.client.ApiClient;
 import io.drover.shared.domain.DroverException;
@@ -48,6 +49,8 @@ final class TaskRunner {
     private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
     private static final Duration FINAL_WRITE_RETRY = Duration.ofSeconds(60);
     private static final int STDERR_TAIL = 20;
+    /** The project secret used as the password for http(s) clones of the task's repository. */
+    static final String GIT_TOKEN = "GIT_TOKEN";
 
     private final AgentConfig config;
     private final ApiClient api;
@@ -84,7 +87,7 @@ final class TaskRunner {
                     throw new LogSink.LeaseLost(e.getMessage());
                 }
             }
-        }, run.taskId);
+        }, run.taskId, run.mask);
         Consumer<String> console = text -> shipper.add(LogLine.stdout(text));
         Path taskDir = config.tasksDir().resolve(run.taskId);
         long t0 = System.nanoTime();
@@ -170,7 +173,7 @@ final class TaskRunner {
                 finish.put("status", "completed");
             } else {
                 finish.put("status", "failed");
-                finish.put("reason", failureReason(result, stderrTail.lines()));
+                finish.put("reason", run.mask.apply(failureReason(result, stderrTail.lines())));
                 console.accept("[drover] process exited with code " + result.exitCode());
             }
             shipper.close(Duration.ofSeconds(10));
@@ -210,7 +213,7 @@ final class TaskRunner {
                 case NONE -> {
                     console.accept("[drover] " + reason);
                     shipper.close(Duration.ofSeconds(5));
-                    lease.finish(Json.object().put("status", "failed").put("reason", reason), FINAL_WRITE_RETRY);
+                    lease.finish(Json.object().put("status", "failed").put("reason", run.mask.apply(reason)), FINAL_WRITE_RETRY);
                 }
             }
         } catch (LeaseLostException e) {
@@ -268,11 +271,11 @@ final class TaskRunner {
         }
         try {
             Checkout c = slot.workspace.prepare(text(script, "repo", null), text(script, "branch", null),
-                    text(script, "commit", null), diff, console);
+                    text(script, "commit", null), diff, new GitCredentials(run.secrets.get(GIT_TOKEN)), console);
             console.accept("[drover] code at " + c.resolvedCommit() + (c.diffApplied() ? " + uncommitted diff" : ""));
             return c;
         } catch (WorkspaceException e) {
-            throw new TaskFailed(e.getMessage());
+            throw new TaskFailed(run.mask.apply(e.getMessage()));
         }
     }
 
@@ -340,6 +343,8 @@ final class TaskRunner {
     private Map<String, String> environment(TaskRun run, Environment env, Path outputDir, Path captureFile) {
         Map<String, String> e = new HashMap<>(System.getenv());
         e.remove("PYTHONHOME");
+        // the project's secrets; the DROVER_* and Python settings below win over a secret of the same name
+        e.putAll(run.secrets);
         // The agent's own worker key must not reach user code; the task gets its lease token instead.
         e.remove(io.drover.agent.config.ClientConfig.ENV_API_KEY);
         e.put("DROVER_TASK_ID", run.taskId);

@@ -40,20 +40,26 @@ public final class RepoCache {
      * head of {@code branch}, or HEAD) and returns it resolved.
      */
     public Resolved resolve(String repo, String branch, String commit, Consumer<String> log) throws WorkspaceException {
+        return resolve(repo, branch, commit, GitCredentials.NONE, log);
+    }
+
+    /** Same, fetching http(s) remotes with {@code creds} (the project's GIT_TOKEN). */
+    public Resolved resolve(String repo, String branch, String commit, GitCredentials creds, Consumer<String> log)
+            throws WorkspaceException {
         String url = RepoUrl.normalize(repo);
-        String key = RepoUrl.key(url);
+        String key = RepoUrl.key(url + creds.cacheSalt());
         synchronized (locks.computeIfAbsent(key, k -> new Object())) {
             Path mirror = reposDir.resolve(key);
             boolean fresh = false;
             if (!Files.isDirectory(mirror.resolve("objects"))) {
-                cloneMirror(repo, url, mirror, log);
+                cloneMirror(repo, url, mirror, creds, log);
                 fresh = true;
             }
             try (Repository r = open(mirror)) {
                 if (commit != null && !commit.isBlank()) {
                     String found = findCommit(r, commit);
                     if (found == null && !fresh) {
-                        fetch(repo, url, mirror, log);
+                        fetch(repo, url, mirror, creds, log);
                         found = findCommit(r, commit);
                     }
                     if (found == null) {
@@ -62,7 +68,7 @@ public final class RepoCache {
                     }
                     return new Resolved(mirror, found);
                 }
-                if (!fresh) fetch(repo, url, mirror, log);
+                if (!fresh) fetch(repo, url, mirror, creds, log);
                 String ref = branch == null || branch.isBlank() ? "HEAD" : branch;
                 String found = findCommit(r, ref);
                 if (found == null && !ref.equals("HEAD")) found = findCommit(r, "refs/heads/" + ref);
@@ -103,7 +109,8 @@ public final class RepoCache {
         }
     }
 
-    private void cloneMirror(String repo, String url, Path mirror, Consumer<String> log) throws WorkspaceException {
+    private void cloneMirror(String repo, String url, Path mirror, GitCredentials creds, Consumer<String> log)
+            throws WorkspaceException {
         log.accept("[drover] cloning " + RepoUrl.redact(repo));
         Path tmp = reposDir.resolve(mirror.getFileName() + ".tmp-" + ProcessHandle.current().pid());
         try {
@@ -113,9 +120,9 @@ public final class RepoCache {
             try (Git git = Git.init().setBare(true).setDirectory(tmp.toFile()).call()) {
                 git.getRepository().getConfig().setString("remote", "origin", "url", url);
                 disableAutoGc(git.getRepository());
-                git.fetch().setRemote(url).setRefSpecs(MIRROR_SPECS).call();
+                git.fetch().setRemote(url).setRefSpecs(MIRROR_SPECS).setCredentialsProvider(creds.provider(url)).call();
                 // HEAD of a bare init points at master; follow the remote's default branch instead
-                var remoteHead = git.lsRemote().setRemote(url).callAsMap().get("HEAD");
+                var remoteHead = git.lsRemote().setRemote(url).setCredentialsProvider(creds.provider(url)).callAsMap().get("HEAD");
                 if (remoteHead != null && remoteHead.isSymbolic()) {
                     var u = git.getRepository().updateRef("HEAD");
                     u.link(remoteHead.getTarget().getName());
@@ -128,18 +135,32 @@ public final class RepoCache {
             } catch (IOException ignored) {
                 // best effort
             }
-            throw new WorkspaceException("cannot clone repo " + RepoUrl.redact(repo) + ": " + message(e)
-                    + " (check the URL and that this agent's machine can reach it)", e);
+            throw new WorkspaceException(creds.mask("cannot clone repo " + RepoUrl.redact(repo) + ": " + message(e)
+                    + authHint(e, creds, " (check the URL and that this agent's machine can reach it)")), e);
         }
     }
 
-    private void fetch(String repo, String url, Path mirror, Consumer<String> log) throws WorkspaceException {
+    private void fetch(String repo, String url, Path mirror, GitCredentials creds, Consumer<String> log) throws WorkspaceException {
         log.accept("[drover] fetching " + RepoUrl.redact(repo));
         try (Git git = new Git(open(mirror))) {
-            git.fetch().setRemote(url).setRefSpecs(MIRROR_SPECS).setRemoveDeletedRefs(true).call();
+            git.fetch().setRemote(url).setRefSpecs(MIRROR_SPECS).setRemoveDeletedRefs(true)
+                    .setCredentialsProvider(creds.provider(url)).call();
         } catch (GitAPIException | IOException | RuntimeException e) {
-            throw new WorkspaceException("cannot fetch repo " + RepoUrl.redact(repo) + ": " + message(e), e);
+            throw new WorkspaceException(creds.mask("cannot fetch repo " + RepoUrl.redact(repo) + ": " + message(e)
+                    + authHint(e, creds, "")), e);
         }
+    }
+
+    /** What to do when the server wants credentials: a missing token and a refused one read differently. */
+    static String authHint(Throwable e, GitCredentials creds, String otherwise) {
+        String m = String.valueOf(message(e)).toLowerCase(java.util.Locale.ROOT);
+        boolean auth = m.contains("not authorized") || m.contains("authentication is required") || m.contains("401")
+                || m.contains("403") || m.contains("auth fail");
+        if (!auth) return otherwise;
+        return creds.present()
+                ? " (the server refused the project's GIT_TOKEN secret: check that the token is valid and can read this repository)"
+                : " (the repository needs credentials: store a token that can read it as the project's GIT_TOKEN secret,"
+                        + " e.g. drover secrets set GIT_TOKEN --project PROJECT)";
     }
 
     static String message(Throwable e) {

@@ -35,10 +35,16 @@ public final class SlotWorkspace {
      * Checks out {@code commit} (or the head of {@code branch}) of {@code repo} and applies
      * {@code diff} when there is one.
      */
-    public synchronized Checkout prepare(String repo, String branch, String commit, String diff, Consumer<String> log)
+    public Checkout prepare(String repo, String branch, String commit, String diff, Consumer<String> log)
             throws WorkspaceException {
+        return prepare(repo, branch, commit, diff, GitCredentials.NONE, log);
+    }
+
+    /** Same, fetching an http(s) repository with {@code creds}. */
+    public synchronized Checkout prepare(String repo, String branch, String commit, String diff, GitCredentials creds,
+            Consumer<String> log) throws WorkspaceException {
         if (repo == null || repo.isBlank()) throw new WorkspaceException("the task has no script.repo to run");
-        RepoCache.Resolved resolved = cache.resolve(repo, branch, commit, log);
+        RepoCache.Resolved resolved = cache.resolve(repo, branch, commit, creds, log);
         Path root = slotDir.resolve(resolved.mirror().getFileName().toString());
         try {
             try (Repository r = openOrCreate(root, resolved.mirror()); Git git = new Git(r)) {
