@@ -1,5 +1,6 @@
 package io.drover.controller;
 
+import io.drover.controller.config.BindSafety;
 import io.drover.controller.config.ClientConfigFile;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.store.EmbeddedStore;
@@ -34,9 +35,37 @@ public final class ControllerMain implements Callable<Integer> {
     @Option(names = "--heartbeat-seconds", description = "Agent heartbeat interval (env DROVER_HEARTBEAT_SECONDS; default 5).")
     Integer heartbeatSeconds;
 
+    @Option(names = "--auth", paramLabel = "on|off",
+            description = "Authentication and access control (default on). Off is allowed only on a loopback address unless --insecure.")
+    String auth;
+
+    @Option(names = "--insecure",
+            description = "Allow listening on a non-loopback address with --auth off (anyone who can reach it can run code on your agents).")
+    boolean insecure;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate (chain) for HTTPS; needs --tls-key (env DROVER_TLS_CERT).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key of --tls-cert (env DROVER_TLS_KEY).")
+    Path tlsKey;
+
+    @Option(names = "--write-rate", paramLabel = "N",
+            description = "State-changing requests per second per credential or IP (env DROVER_WRITE_RATE; default 50).")
+    Double writeRate;
+
+    @Option(names = "--write-burst", paramLabel = "N",
+            description = "Burst allowance of --write-rate (env DROVER_WRITE_BURST; default 200).")
+    Integer writeBurst;
+
     @Option(names = "--write-client-config",
             description = "Write the controller URL to $DROVER_HOME/config.json (default ~/.drover/config.json) for the CLI and agents.")
     boolean writeClientConfig;
+
+    @CommandLine.Mixin
+    io.drover.controller.secrets.SecretsOptions secretsOptions = new io.drover.controller.secrets.SecretsOptions();
+
+    @CommandLine.Mixin
+    io.drover.controller.auth.ldap.LdapOptions ldapOptions = new io.drover.controller.auth.ldap.LdapOptions();
 
     public static void main(String[] args) {
         Logging.configure();
@@ -52,7 +81,41 @@ public final class ControllerMain implements Callable<Integer> {
         if (mongoUri != null) c = c.withMongoUri(mongoUri);
         if (leaseSeconds != null) c = c.withLease(Duration.ofSeconds(leaseSeconds));
         if (heartbeatSeconds != null) c = c.withHeartbeat(Duration.ofSeconds(heartbeatSeconds));
+        if (auth != null) c = c.withAuth(onOff(auth));
+        if (insecure) c = c.withInsecure(true);
+        if (tlsCert != null || tlsKey != null) {
+            c = c.withTls(tlsCert != null ? tlsCert : c.exposure().tlsCert(), tlsKey != null ? tlsKey : c.exposure().tlsKey());
+        }
+        if (writeRate != null || writeBurst != null) {
+            c = c.withWriteLimit(writeRate != null ? writeRate : c.exposure().writeRate(),
+                    writeBurst != null ? writeBurst : c.exposure().writeBurst());
+        }
+        c = secretsOptions.apply(c);
+        c = ldapOptions.apply(c, System.getenv());
         return c;
+    }
+
+    private static boolean onOff(String v) {
+        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "on", "true", "yes" -> true;
+            case "off", "false", "no" -> false;
+            default -> throw new IllegalArgumentException("--auth must be 'on' or 'off', got '" + v + "'");
+        };
+    }
+
+    /**
+     * First start with auth on: the admin's password once on the console, and the CLI's and the
+     * local agent's keys into the client config (with --write-client-config), never into a log.
+     */
+    private void firstStart(io.drover.controller.auth.Bootstrap.Result r, String url) throws java.io.IOException {
+        System.out.println(io.drover.controller.auth.Bootstrap.banner(r, url));
+        if (writeClientConfig) {
+            Path file = ClientConfigFile.location(System.getenv());
+            ClientConfigFile.write(file, java.util.Map.of("apiKey", r.adminKey(), "agentKey", r.agentKey()));
+            System.out.println("Wrote an admin API key (apiKey) and a worker key for the local agent (agentKey) to " + file);
+        } else {
+            System.out.println("Create API keys after logging in: drover login, then drover keys create");
+        }
     }
 
     @Override
@@ -65,6 +128,10 @@ public final class ControllerMain implements Callable<Integer> {
             return 2;
         }
         System.out.println("Drover controller config: " + cfg.describe());
+        if (BindSafety.exposedWithoutAuth(cfg)) { // allowed only by --insecure (validated)
+            System.err.println(BindSafety.warning(cfg.host()));
+            System.err.flush();
+        }
         Controller controller;
         try {
             controller = Controller.start(cfg);
@@ -74,7 +141,9 @@ public final class ControllerMain implements Callable<Integer> {
         } catch (java.util.concurrent.ExecutionException e) {
             // typically the port is taken
             System.err.println("drover controller: cannot listen on " + cfg.host() + ":" + cfg.port() + ": "
-                    + e.getCause().getMessage() + " (use --port to pick another port)");
+                    + e.getCause().getMessage() + (cfg.tlsEnabled()
+                    ? " (check that --tls-cert and --tls-key are a matching PEM certificate and key, or use --port to pick another port)"
+                    : " (use --port to pick another port)"));
             return 1;
         }
         String url = controller.baseUrl();
@@ -88,6 +157,7 @@ public final class ControllerMain implements Callable<Integer> {
             ClientConfigFile.writeController(file, url);
             System.out.println("Wrote the controller URL to " + file);
         }
+        if (controller.bootstrap() != null) firstStart(controller.bootstrap(), url);
         System.out.println("Drover controller listening on " + url + " (dashboard: " + url + "/)");
         System.out.flush();
         stopped.await();

@@ -1,5 +1,6 @@
 package io.drover.controller;
 
+import io.drover.controller.audit.AuditLog;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.store.Durability;
 import io.drover.controller.store.Store;
@@ -17,9 +18,11 @@ import java.time.Clock;
  * @param storePool the bounded {@code drover-store} worker pool for blocking store calls
  * @param events    in-process task life-cycle notifications (metrics, live streams)
  * @param control   pushes aborts to agents' control long-polls
+ * @param audit     the audit log ({@link AuditLog#record}: who did what, from where)
  */
 public record Services(ControllerConfig config, Vertx vertx, Store store, TaskQueue queue,
-                       TaskEvents events, ControlChannel control, WorkerExecutor storePool, Clock clock) {
+                       TaskEvents events, ControlChannel control, WorkerExecutor storePool, Clock clock,
+                       AuditLog audit) {
 
     public Durability durability() {
         return store.durability();
