@@ -42,7 +42,7 @@ public final class AuditLog {
 
     /** Name of the collection. */
     public static final String COLLECTION = "audit";
-    /** A context key an authentication handler may set to the actor's name (see the class comment). */
+    /** The actor's name on the request context; set by {@code auth.Access} after authentication ({@code Principal.actor()}). */
     public static final String ACTOR_KEY = "drover.audit.actor";
     public static final String OK = "ok";
     public static final String FAILED = "failed";

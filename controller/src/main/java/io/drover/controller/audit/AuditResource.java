@@ -2,6 +2,8 @@ package io.drover.controller.audit;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drover.controller.auth.Access;
+import io.drover.controller.auth.Permission;
 import io.drover.controller.http.ApiResource;
 import io.drover.controller.http.Http;
 import io.drover.shared.domain.DroverException;
@@ -23,7 +25,7 @@ public final class AuditResource implements ApiResource {
 
     @Override
     public void mount(Router api) {
-        api.get("/audit").handler(this::list);
+        Access.route(api.get("/audit"), Permission.ADMIN).handler(this::list);
     }
 
     private void list(RoutingContext ctx) {
