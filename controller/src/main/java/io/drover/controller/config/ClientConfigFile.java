@@ -26,6 +26,14 @@ public final class ClientConfigFile {
 
     /** Sets {@code "controller": url}, keeping every other key; the file is private to the user (0600). */
     public static void writeController(Path file, String url) throws IOException {
+        write(file, Map.of("controller", url));
+    }
+
+    /**
+     * Sets these keys (e.g. {@code apiKey}, {@code agentKey} after the first start), keeping every
+     * other key; the file is private to the user (0600) from the moment it exists.
+     */
+    public static void write(Path file, Map<String, String> values) throws IOException {
         ObjectNode root = Json.object();
         if (Files.exists(file)) {
             JsonNode existing;
@@ -36,7 +44,7 @@ public final class ClientConfigFile {
             }
             if (existing instanceof ObjectNode o) root = o;
         }
-        root.put("controller", url);
+        values.forEach(root::put);
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         // Write next to it and move, so a reader never sees half a file.

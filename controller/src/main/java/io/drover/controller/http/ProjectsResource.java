@@ -43,8 +43,11 @@ public final class ProjectsResource implements ApiResource {
             String name = Fields.name(b, "name", null);
             if (name == null) throw Fields.bad("'name' is required");
             String description = Fields.string(b, "description", null, 4096);
+            var principal = Access.principal(ctx);
+            var auth = Access.service(ctx);
             Http.write(ctx, 201, () -> {
-                Document d = new Document("_id", name).append("description", description).append("createdAt", new Date());
+                Document d = new Document("_id", name).append("description", description).append("createdAt", new Date())
+                        .append("createdBy", principal.name());
                 try {
                     catalog.projects().insertOne(d);
                 } catch (MongoWriteException e) {
@@ -53,16 +56,20 @@ public final class ProjectsResource implements ApiResource {
                     }
                     throw e;
                 }
+                // the creator owns the project (with auth off the caller is "local", no member needed)
+                if (principal.kind() == io.drover.controller.auth.Principal.Kind.USER) auth.members().addOwnerIfAbsent(name, principal.name());
                 return json(d, 0);
             });
         });
         Access.route(api.get("/projects"), Permission.AUTHENTICATED).handler(ctx -> Http.blocking(ctx, () -> {
+            java.util.Set<String> visible = Access.service(ctx).readableProjects(Access.principal(ctx));
             Map<String, Long> counts = new HashMap<>();
             tasks.aggregate(List.of(Aggregates.group("$" + TaskDoc.PROJECT, Accumulators.sum("n", 1))))
                     .forEach(g -> counts.put(String.valueOf(g.get("_id")), ((Number) g.get("n")).longValue()));
             ObjectNode o = Json.object();
             ArrayNode items = o.putArray("items");
             for (Document p : catalog.projects().find().sort(Sorts.ascending("_id")).into(new ArrayList<>())) {
+                if (visible != null && !visible.contains(p.getString("_id"))) continue;
                 items.add(json(p, counts.getOrDefault(p.getString("_id"), 0L)));
             }
             return o;

@@ -68,7 +68,9 @@ public final class QueuesResource implements ApiResource {
         Access.route(api.get("/queues"), Permission.AUTHENTICATED).handler(ctx -> Http.blocking(ctx, this::list));
         Access.route(api.get("/queues/:name/entries"), Permission.AUTHENTICATED).handler(ctx -> {
             String name = Http.pathName(ctx, "name", "queue");
-            Http.blocking(ctx, () -> entries(name));
+            var principal = Access.principal(ctx);
+            var auth = Access.service(ctx);
+            Http.blocking(ctx, () -> entries(name, auth.readableProjects(principal)));
         });
         Access.route(api.post("/queues/:name/entries/:taskId/move"), Permission.WRITE, ProjectFrom.TASK).handler(Http.jsonBody()).handler(ctx -> {
             String name = Http.pathName(ctx, "name", "queue");
@@ -129,19 +131,25 @@ public final class QueuesResource implements ApiResource {
         return o;
     }
 
-    private ObjectNode entries(String name) {
+    /** Entries in claim order; with {@code visible} (not null) only tasks of those projects are shown. */
+    private ObjectNode entries(String name, java.util.Set<String> visible) {
         List<TaskQueue.QueueEntry> entries = queue.entries(name);
         Map<String, String> names = new HashMap<>();
+        Map<String, String> projects = new HashMap<>();
         List<String> ids = entries.stream().map(TaskQueue.QueueEntry::taskId).toList();
         // one query for all names, in slices so the $in list stays reasonable
         for (int i = 0; i < ids.size(); i += 1000) {
             taskColl.find(Filters.in(TaskFields.ID, ids.subList(i, Math.min(ids.size(), i + 1000))))
-                    .projection(Projections.include(TaskDoc.NAME))
-                    .forEach(d -> names.put(d.getString(TaskFields.ID), d.getString(TaskDoc.NAME)));
+                    .projection(Projections.include(TaskDoc.NAME, TaskDoc.PROJECT))
+                    .forEach(d -> {
+                        names.put(d.getString(TaskFields.ID), d.getString(TaskDoc.NAME));
+                        projects.put(d.getString(TaskFields.ID), d.getString(TaskDoc.PROJECT));
+                    });
         }
         ObjectNode o = Json.object();
         ArrayNode items = o.putArray("items");
         for (TaskQueue.QueueEntry e : entries) {
+            if (visible != null && !visible.contains(projects.get(e.taskId()))) continue;
             items.addObject().put("id", e.taskId()).put("name", names.get(e.taskId())).put("priority", e.priority())
                     .put("queuedAt", e.queuedAt() == null ? null : e.queuedAt().toString());
         }

@@ -116,8 +116,10 @@ public final class TasksResource implements ApiResource {
                 Http.intQuery(ctx, "limit", 50, 1, TaskService.MAX_LIMIT),
                 archived == null ? null : Boolean.valueOf(archived));
         if (q.status() != null) io.drover.shared.domain.TaskStatus.parse(q.status());
+        var principal = Access.principal(ctx);
+        var auth = Access.service(ctx);
         Http.blocking(ctx, () -> {
-            TaskService.Page page = tasks.list(q);
+            TaskService.Page page = tasks.list(q, auth.readableProjects(principal));
             ObjectNode o = Json.object();
             ArrayNode items = o.putArray("items");
             page.items().forEach(d -> items.add(TaskJson.of(d)));

@@ -114,7 +114,18 @@ public final class TaskService {
                             Boolean archived) {}
 
     public Page list(ListQuery q) {
+        return list(q, null);
+    }
+
+    /** Same, restricted to {@code visible} projects (null: all; what the caller may read). */
+    public Page list(ListQuery q, java.util.Set<String> visible) {
         List<Bson> f = new ArrayList<>();
+        if (visible != null) {
+            if (visible.isEmpty() || (q.project() != null && !visible.contains(q.project()))) {
+                return new Page(List.of(), 0, q.offset(), q.limit());
+            }
+            f.add(Filters.in(TaskDoc.PROJECT, visible));
+        }
         if (q.status() != null) f.add(Filters.eq(TaskFields.STATUS, TaskStatus.parse(q.status()).wire()));
         if (q.project() != null) f.add(Filters.eq(TaskDoc.PROJECT, q.project()));
         if (q.queue() != null) f.add(Filters.eq(TaskFields.QUEUE, q.queue()));

@@ -1,9 +1,6 @@
 package io.drover.controller.ui;
 
 import io.drover.controller.auth.Access;
-import io.drover.controller.auth.Permission;
-import io.drover.controller.auth.ProjectFrom;
-import io.drover.controller.auth.Access;
 import io.drover.controller.auth.AuthService;
 import io.drover.controller.auth.Permission;
 import io.drover.controller.auth.Principal;
@@ -43,7 +40,10 @@ public final class UiResource implements RootResource {
     }
 
     private void index(RoutingContext ctx) {
-        pool.executeBlocking(() -> page.render(rows.newest(ROWS), clock.instant()), false)
+        var principal = Access.principal(ctx);
+        var auth = Access.service(ctx);
+        // only the projects the caller may read (null: all, for admins and with auth off)
+        pool.executeBlocking(() -> page.render(rows.newest(ROWS, auth.readableProjects(principal)), clock.instant()), false)
                 .onSuccess(html -> ctx.response()
                         .putHeader("Content-Type", "text/html; charset=utf-8")
                         .putHeader("Cache-Control", "no-store")
