@@ -6,6 +6,7 @@ import io.drover.controller.auth.Access;
 import io.drover.controller.auth.AuthResources;
 import io.drover.controller.auth.AuthService;
 import io.drover.controller.auth.Bootstrap;
+import io.drover.controller.auth.ldap.LdapAuthenticator;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.http.ApiResource;
 import io.drover.controller.http.ApiRouter;
@@ -99,8 +100,8 @@ public final class Controller implements AutoCloseable {
             AuthService auth = new AuthService(services);
             bootstrap = Bootstrap.ifEmpty(auth, cfg);
             List<ApiResource> api = apiResources(services);
-            // LDAP login: secrets-ldap passes the LdapAuthenticator built from the config here (null = local users only)
-            api.addAll(AuthResources.api(services, auth, null));
+            // LDAP login when configured (null = local users only)
+            api.addAll(AuthResources.api(services, auth, cfg.ldap() == null ? null : new LdapAuthenticator(cfg.ldap())));
             Router router = ApiRouter.build(vertx, new Http.Runtime(pool, store.durability()), new Access(auth, pool),
                     api, rootResources(services));
             HttpServer server = vertx.createHttpServer(serverOptions(cfg))

@@ -1,5 +1,6 @@
 package io.drover.controller.config;
 
+import io.drover.controller.auth.ldap.LdapConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -19,10 +20,13 @@ import java.util.Map;
  *                   loopback-only use: every caller is then the admin {@code local}
  * @param sessionTtl idle expiry of browser sessions (default 12 h)
  * @param exposure   bind-safety override, TLS and write rate limits ({@link Exposure})
+ * @param secretsKeyFile file with the secrets vault's key ({@code --secrets-key-file}); null = env
+ *                   {@code DROVER_SECRETS_KEY}, else {@code DATA/secrets.key} (generated on first start)
+ * @param ldap       LDAP login ({@code --ldap-*}), or null for local users only
  */
 public record ControllerConfig(String host, int port, Path dataDir, String mongoUri,
                                Duration lease, Duration heartbeat, boolean auth, Duration sessionTtl,
-                               Exposure exposure) {
+                               Exposure exposure, Path secretsKeyFile, LdapConfig ldap) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -59,7 +63,7 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
 
     public static ControllerConfig defaults() {
         return new ControllerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_DATA, null, DEFAULT_LEASE, DEFAULT_HEARTBEAT,
-                true, DEFAULT_SESSION_TTL, Exposure.DEFAULT);
+                true, DEFAULT_SESSION_TTL, Exposure.DEFAULT, null, null);
     }
 
     /** Defaults overridden by {@code DROVER_HOST, DROVER_PORT, DROVER_DATA, DROVER_MONGO_URI, DROVER_LEASE_SECONDS, DROVER_HEARTBEAT_SECONDS}. */
@@ -74,20 +78,24 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
                 Duration.ofSeconds(intEnv(env, "DROVER_HEARTBEAT_SECONDS", (int) d.heartbeat().toSeconds())),
                 d.auth(),
                 Duration.ofSeconds(intEnv(env, "DROVER_SESSION_TTL_SECONDS", (int) d.sessionTtl().toSeconds())),
-                Exposure.fromEnv(env));
+                Exposure.fromEnv(env), d.secretsKeyFile(), d.ldap());
     }
 
-    public ControllerConfig withHost(String v) { return new ControllerConfig(v, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure); }
-    public ControllerConfig withPort(int v) { return new ControllerConfig(host, v, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure); }
-    public ControllerConfig withDataDir(Path v) { return new ControllerConfig(host, port, v, mongoUri, lease, heartbeat, auth, sessionTtl, exposure); }
-    public ControllerConfig withMongoUri(String v) { return new ControllerConfig(host, port, dataDir, v, lease, heartbeat, auth, sessionTtl, exposure); }
-    public ControllerConfig withLease(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, v, heartbeat, auth, sessionTtl, exposure); }
-    public ControllerConfig withHeartbeat(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, v, auth, sessionTtl, exposure); }
+    public ControllerConfig withHost(String v) { return new ControllerConfig(v, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap); }
+    public ControllerConfig withPort(int v) { return new ControllerConfig(host, v, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap); }
+    public ControllerConfig withDataDir(Path v) { return new ControllerConfig(host, port, v, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap); }
+    public ControllerConfig withMongoUri(String v) { return new ControllerConfig(host, port, dataDir, v, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap); }
+    public ControllerConfig withLease(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, v, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap); }
+    public ControllerConfig withHeartbeat(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, v, auth, sessionTtl, exposure, secretsKeyFile, ldap); }
     /** Authentication and access control on (the default) or off (tests; loopback-only use). */
-    public ControllerConfig withAuth(boolean v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, v, sessionTtl, exposure); }
-    public ControllerConfig withSessionTtl(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, v, exposure); }
+    public ControllerConfig withAuth(boolean v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, v, sessionTtl, exposure, secretsKeyFile, ldap); }
+    public ControllerConfig withSessionTtl(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, v, exposure, secretsKeyFile, ldap); }
+    /** The secrets vault's key file ({@code --secrets-key-file}). */
+    public ControllerConfig withSecretsKeyFile(Path v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, v, ldap); }
+    /** LDAP login, or null for local users only. */
+    public ControllerConfig withLdap(LdapConfig v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, v); }
 
-    public ControllerConfig withExposure(Exposure v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, v); }
+    public ControllerConfig withExposure(Exposure v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, v, secretsKeyFile, ldap); }
     /** Allow a non-loopback address with auth off ({@code --insecure}). */
     public ControllerConfig withInsecure(boolean v) { return withExposure(exposure.withInsecure(v)); }
     /** HTTPS with this PEM certificate and key (both or neither; checked by {@link #validated}). */
@@ -105,7 +113,9 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
         return "host=" + host + " port=" + port + " data=" + dataDir.toAbsolutePath().normalize()
                 + " store=" + (mongoUri == null ? "embedded (" + dataDir.resolve("store.mv") + ")" : maskUri(mongoUri))
                 + " leaseSeconds=" + lease.toSeconds() + " heartbeatSeconds=" + heartbeat.toSeconds()
-                + " auth=" + (auth ? "on" : "OFF") + " " + exposure.describe();
+                + " auth=" + (auth ? "on" : "OFF") + " " + exposure.describe()
+                + (secretsKeyFile == null ? "" : " secretsKeyFile=" + secretsKeyFile)
+                + (ldap == null ? "" : " ldap=[" + ldap.describe() + "]");
     }
 
     /** {@code mongodb://user:secret@h} → {@code mongodb://user:****@h}. */

@@ -45,7 +45,7 @@ public final class SecretStore {
      * when stored secrets were sealed with another key (they stay unreadable until it is given).
      */
     public static SecretStore open(io.drover.controller.Services s) {
-        SecretsKey.Loaded key = SecretsKey.load(null, System.getenv(SecretsKey.ENV), s.config().dataDir());
+        SecretsKey.Loaded key = SecretsKey.load(s.config().secretsKeyFile(), System.getenv(SecretsKey.ENV), s.config().dataDir());
         SecretStore store = new SecretStore(s.store().db(), new SecretCipher(key.key()), s.clock());
         long other = store.storedWithOtherKey();
         if (other > 0) {

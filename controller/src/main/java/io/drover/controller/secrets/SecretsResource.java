@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
+import io.drover.controller.auth.Access;
+import io.drover.controller.auth.Permission;
+import io.drover.controller.auth.ProjectFrom;
 import io.drover.controller.http.ApiResource;
 import io.drover.controller.http.Http;
 import io.drover.shared.domain.DroverException;
@@ -35,9 +38,11 @@ public final class SecretsResource implements ApiResource {
 
     @Override
     public void mount(Router api) {
-        api.put("/projects/:project/secrets/:name").handler(Http.jsonBody()).handler(this::set);
-        api.get("/projects/:project/secrets").handler(this::list);
-        api.delete("/projects/:project/secrets/:name").handler(this::delete);
+        // owners (and admins) only: a viewer or member of the project cannot even list the names
+        Access.route(api.put("/projects/:project/secrets/:name"), Permission.MANAGE, ProjectFrom.PATH)
+                .handler(Http.jsonBody()).handler(this::set);
+        Access.route(api.get("/projects/:project/secrets"), Permission.MANAGE, ProjectFrom.PATH).handler(this::list);
+        Access.route(api.delete("/projects/:project/secrets/:name"), Permission.MANAGE, ProjectFrom.PATH).handler(this::delete);
     }
 
     private void set(RoutingContext ctx) {
@@ -78,7 +83,7 @@ public final class SecretsResource implements ApiResource {
 
     /** Who is calling, for {@code updatedBy}. */
     public static String actor(RoutingContext ctx) {
-        return "local";
+        return Access.principal(ctx).actor();
     }
 
     private void requireProject(String project) {
