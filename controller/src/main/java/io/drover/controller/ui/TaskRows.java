@@ -11,7 +11,9 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Set;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 
 /**
  * The newest tasks for the page at {@code /}. Sorted by {@code _id}, whose first bytes are the
@@ -24,9 +26,18 @@ public final class TaskRows {
         this.tasks = db.getCollection(TaskFields.COLLECTION);
     }
 
+    /** The newest tasks of all projects. */
     public List<TaskRow> newest(int limit) {
+        return newest(limit, null);
+    }
+
+    /** The newest tasks of {@code projects} only (null: every project; empty: none). */
+    public List<TaskRow> newest(int limit, Set<String> projects) {
         List<TaskRow> out = new ArrayList<>();
-        for (Document d : tasks.find(Filters.ne("archived", true))
+        if (projects != null && projects.isEmpty()) return out;
+        Bson filter = projects == null ? Filters.ne("archived", true)
+                : Filters.and(Filters.ne("archived", true), Filters.in("project", projects));
+        for (Document d : tasks.find(filter)
                 .projection(Projections.include("name", "project", TaskFields.STATUS, TaskFields.QUEUE, "createdAt", TaskFields.EXECUTION))
                 .sort(Sorts.descending(TaskFields.ID)).limit(limit)) {
             Document ex = d.get(TaskFields.EXECUTION) instanceof Document e ? e : new Document();
