@@ -36,7 +36,8 @@ class CliAgainstControllerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        controller = Controller.start(ControllerConfig.defaults().withPort(0).withDataDir(tmp.resolve("data")));
+        // Not about access control (it plays the agent by hand): auth off; CliAuthTest and CliEndToEndTest run with it on.
+        controller = Controller.start(ControllerConfig.defaults().withPort(0).withDataDir(tmp.resolve("data")).withAuth(false));
         Path home = Files.createDirectories(tmp.resolve("home"));
         // The URL reaches the CLI only through $DROVER_HOME/config.json, as after 'drover up'.
         Files.writeString(home.resolve("config.json"), "{\"controller\":\"" + controller.baseUrl() + "\"}");

@@ -7,6 +7,7 @@ import io.drover.agent.Agent;
 import io.drover.agent.AgentConfig;
 import io.drover.agent.cli.git.TestRepos;
 import io.drover.controller.Controller;
+import io.drover.controller.auth.Bootstrap;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.shared.json.Json;
 import java.nio.file.Files;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The user's path end to end: the CLI in-process, a real controller and a real agent running
- * real python3 processes on a git repository with uncommitted and untracked changes.
+ * The user's path end to end: the CLI in-process, a real controller (auth on) and a real agent
+ * running real python3 processes on a git repository with uncommitted and untracked changes.
  */
 class CliEndToEndTest {
     static final String QUEUE = "cli-e2e";
@@ -38,10 +39,15 @@ class CliEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
+        // Auth ON, as the quick start runs: the agent uses the first start's worker key, the CLI the admin's key.
         controller = Controller.start(ControllerConfig.defaults().withPort(0).withDataDir(tmp.resolve("data")));
-        agent = Agent.start(AgentConfig.of(controller.baseUrl(), tmp.resolve("agent")).withQueues(List.of(QUEUE)).withName("cli-e2e"));
+        Bootstrap.Result boot = controller.bootstrap();
+        assertThat(boot).isNotNull();
+        agent = Agent.start(AgentConfig.of(controller.baseUrl(), tmp.resolve("agent")).withQueues(List.of(QUEUE)).withName("cli-e2e")
+                .withApiKey(boot.agentKey()));
         assertThat(agent.awaitRegistered(Duration.ofSeconds(30))).isTrue();
-        env = Map.of("DROVER_HOME", tmp.resolve("home").toString(), "DROVER_CONTROLLER", controller.baseUrl());
+        env = Map.of("DROVER_HOME", tmp.resolve("home").toString(), "DROVER_CONTROLLER", controller.baseUrl(),
+                "DROVER_API_KEY", boot.adminKey());
         repo = tmp.resolve("repo");
         TestRepos.init(repo,
                 "train.py", "import argparse\np = argparse.ArgumentParser()\np.add_argument('--lr', type=float, default=0.1)\n"

@@ -8,6 +8,7 @@ import io.drover.agent.Agent;
 import io.drover.agent.AgentConfig;
 import io.drover.agent.testutil.Procs;
 import io.drover.controller.Controller;
+import io.drover.controller.auth.Bootstrap;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.shared.client.ApiClient;
 import io.drover.shared.json.Json;
@@ -38,6 +39,7 @@ class AgentEndToEndTest {
 
     static Controller controller;
     static ApiClient api;
+    static Bootstrap.Result boot;
     static Agent agent;
     static Path repo;
     static String commit;
@@ -84,7 +86,10 @@ class AgentEndToEndTest {
     static void start() throws Exception {
         controller = Controller.start(ControllerConfig.defaults().withPort(0).withDataDir(tmp.resolve("data"))
                 .withHeartbeat(Duration.ofSeconds(1)).withLease(Duration.ofSeconds(4)));
-        api = new ApiClient(controller.baseUrl(), null);
+        // Auth ON: the API calls use the first start's admin key, the agents its worker key (and lease tokens).
+        boot = controller.bootstrap();
+        assertThat(boot).isNotNull();
+        api = new ApiClient(controller.baseUrl(), boot.adminKey());
         repo = tmp.resolve("repo");
         try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
             Files.writeString(repo.resolve("train.py"), TRAIN);
@@ -102,7 +107,7 @@ class AgentEndToEndTest {
     static AgentConfig config(String name, String queue) {
         Map<String, String> pip = Files.isDirectory(MIRROR) ? Map.of("PIP_INDEX_URL", MIRROR.toUri().toString()) : Map.of();
         return AgentConfig.of(controller.baseUrl(), tmp.resolve("agent-" + name)).withName(name)
-                .withQueues(List.of(queue)).withGrace(Duration.ofSeconds(2)).withBuildEnv(pip);
+                .withQueues(List.of(queue)).withGrace(Duration.ofSeconds(2)).withBuildEnv(pip).withApiKey(boot.agentKey());
     }
 
     @AfterAll

@@ -8,6 +8,7 @@ import io.drover.agent.Agent;
 import io.drover.agent.AgentConfig;
 import io.drover.agent.testutil.Procs;
 import io.drover.controller.Controller;
+import io.drover.controller.auth.Bootstrap;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.shared.client.ApiClient;
 import io.drover.shared.json.Json;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.eclipse.jgit.api.Git;
@@ -33,6 +35,7 @@ class AgentProcessTest {
     static Path tmp;
 
     static Controller controller;
+    static Bootstrap.Result boot;
     static ApiClient api;
     static Path repo;
     static String commit;
@@ -57,7 +60,13 @@ class AgentProcessTest {
     static void start() throws Exception {
         controller = Controller.start(ControllerConfig.defaults().withPort(0).withDataDir(tmp.resolve("data"))
                 .withHeartbeat(Duration.ofSeconds(1)).withLease(Duration.ofSeconds(4)));
-        api = new ApiClient(controller.baseUrl(), null);
+        boot = controller.bootstrap();
+        assertThat(boot).isNotNull();
+        api = new ApiClient(controller.baseUrl(), boot.adminKey());
+        // The agent process gets no key on its command line: it reads "agentKey" from $DROVER_HOME/config.json.
+        Files.createDirectories(tmp.resolve("home"));
+        Files.writeString(tmp.resolve("home").resolve("config.json"),
+                Json.write(Map.of("apiKey", boot.adminKey(), "agentKey", boot.agentKey())));
         repo = tmp.resolve("repo");
         try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
             Files.writeString(repo.resolve("sleep_once.py"), SLEEP_ONCE);
@@ -79,6 +88,7 @@ class AgentProcessTest {
                 "--name", name, "--work-dir", tmp.resolve("agent-" + name).toString(), "--grace-seconds", "2")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile());
         pb.environment().put("DROVER_HOME", tmp.resolve("home").toString());
+        pb.environment().remove("DROVER_API_KEY");
         return pb.start();
     }
 
@@ -126,7 +136,7 @@ class AgentProcessTest {
             assertThat(Procs.awaitGone(pid, Duration.ofSeconds(5))).as("task process ends with its agent").isTrue();
 
             second = Agent.start(AgentConfig.of(controller.baseUrl(), tmp.resolve("agent-second")).withName("e2e-second")
-                    .withQueues(List.of("kill")).withGrace(Duration.ofSeconds(2)));
+                    .withQueues(List.of("kill")).withGrace(Duration.ofSeconds(2)).withApiKey(boot.agentKey()));
             JsonNode t = awaitStatus(id, "completed", Duration.ofSeconds(60));
             assertThat(t.path("execution").path("worker").asText()).isEqualTo("e2e-second");
             assertThat(t.path("execution").path("attempt").asInt()).isEqualTo(2);
