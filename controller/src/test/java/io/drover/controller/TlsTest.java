@@ -94,6 +94,19 @@ class TlsTest {
     }
 
     @Test
+    void withAuthTheSessionCookieIsSecure() throws Exception {
+        try (Controller c = Controller.start(TestConfig.forTest(dir.resolve("auth")).withTls(certPem, keyPem))) {
+            String body = Json.write(Json.object().put("username", c.bootstrap().username()).put("password", c.bootstrap().password()));
+            HttpResponse<String> r = trustingClient().send(HttpRequest.newBuilder(URI.create(c.baseUrl() + "/api/v1/auth/login"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.headers().firstValue("Set-Cookie")).hasValueSatisfying(cookie -> assertThat(cookie)
+                    .startsWith("drover_session=").contains("; Secure").containsIgnoringCase("HttpOnly").contains("SameSite=Strict"));
+        }
+    }
+
+    @Test
     void aCertificateWithoutItsKeyIsAClearError() throws Exception {
         assertThatThrownBy(() -> Controller.start(TestConfig.forTest(dir.resolve("d1")).withAuth(false).withTls(certPem, null)))
                 .isInstanceOf(IllegalArgumentException.class)
