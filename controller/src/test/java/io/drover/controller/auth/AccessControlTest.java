@@ -241,6 +241,16 @@ class AccessControlTest {
         assertThat(wrongLease.post("/tasks/" + held + "/logs", Json.object().put("epoch", epoch).put("batch", 1)
                 .set("lines", Json.MAPPER.createArrayNode())).status()).isEqualTo(403);
         assertThat(withLease.post("/tasks/" + held + "/report", Json.object().put("epoch", epoch)).status()).isEqualTo(200);
+        assertThat(withLease.post("/tasks/" + held + "/logs", Json.object().put("epoch", epoch).put("batch", 1)
+                .set("lines", Json.MAPPER.createArrayNode().add(Json.object().put("ts", "2026-01-01T00:00:00Z")
+                        .put("stream", "stdout").put("text", "hello")))).status()).isEqualTo(200);
+        // a streamed upload behind the (asynchronous) access check arrives whole
+        String big = "x".repeat(3 << 20);
+        Api.Res up = withLease.send("PUT", "/tasks/" + held + "/artifacts/model.txt?epoch=" + epoch, big);
+        assertThat(up.status()).as(up.body()).isEqualTo(201);
+        assertThat(up.json().path("size").asLong()).isEqualTo(big.length());
+        assertThat(noLease.send("PUT", "/tasks/" + held + "/artifacts/evil.txt?epoch=" + epoch, "x").status()).isEqualTo(403);
+        assertThat(owner.get("/tasks/" + held + "/logs").body()).contains("hello");
         assertThat(withLease.post("/tasks/" + other + "/finish", Json.object().put("epoch", 0).put("status", "failed")).status()).isEqualTo(403);
         assertThat(member.post("/tasks/" + held + "/report", Json.object().put("epoch", epoch)).status())
                 .as("agent writes need a worker key").isEqualTo(403);
