@@ -47,7 +47,7 @@ public final class ExtraResources {
                 HttpMetrics.apiRouteBinding(),
                 new LogResource(logs, s.clock()),
                 new ArtifactResource(files, new ArtifactIndex(s.store().db()), s.clock()),
-                new SecretsResource(secrets, s.store().db().getCollection(Collections.PROJECTS), SecretsResource::actor));
+                new SecretsResource(secrets, s.store().db().getCollection(Collections.PROJECTS), SecretsResource::actor, s.audit()));
     }
 
     /** Routes outside {@code /api/v1}: the request timer, {@code /metrics}, the {@code /} page and {@code /ui/}. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
+import io.drover.controller.audit.AuditLog;
 import io.drover.controller.auth.Access;
 import io.drover.controller.auth.Permission;
 import io.drover.controller.auth.ProjectFrom;
@@ -25,15 +26,23 @@ public final class SecretsResource implements ApiResource {
     private final SecretStore store;
     private final MongoCollection<Document> projects;
     private final Function<RoutingContext, String> actor;
+    private final AuditLog audit;
 
     /**
      * @param projects the {@code projects} collection (a secret needs its project to exist)
      * @param actor    who is calling, for {@code updatedBy}
      */
     public SecretsResource(SecretStore store, MongoCollection<Document> projects, Function<RoutingContext, String> actor) {
+        this(store, projects, actor, null);
+    }
+
+    /** @param audit records secret.set / secret.delete (never the value), or null */
+    public SecretsResource(SecretStore store, MongoCollection<Document> projects, Function<RoutingContext, String> actor,
+                           AuditLog audit) {
         this.store = store;
         this.projects = projects;
         this.actor = actor;
+        this.audit = audit;
     }
 
     @Override
@@ -54,9 +63,12 @@ public final class SecretsResource implements ApiResource {
         if (v != null && !v.isNull() && !v.isTextual()) throw DroverException.badRequest("'value' must be a string");
         String value = SecretName.checkValue(name, v == null || v.isNull() ? null : v.asText());
         String by = actor.apply(ctx);
+        AuditLog.Who who = audit == null ? null : audit.who(ctx);
         Http.write(ctx, 200, () -> {
             requireProject(project);
-            return json(store.put(project, name, value, by));
+            ObjectNode out = json(store.put(project, name, value, by));
+            if (audit != null) audit.record(who, "secret.set", project + "/" + name, AuditLog.OK);
+            return out;
         });
     }
 
@@ -73,10 +85,12 @@ public final class SecretsResource implements ApiResource {
     private void delete(RoutingContext ctx) {
         String project = Http.pathName(ctx, "project", "project");
         String name = SecretName.check(ctx.pathParam("name"));
+        AuditLog.Who who = audit == null ? null : audit.who(ctx);
         Http.write(ctx, 200, () -> {
             if (!store.delete(project, name)) {
                 throw DroverException.notFound("secret", name + "' in project '" + project);
             }
+            if (audit != null) audit.record(who, "secret.delete", project + "/" + name, AuditLog.OK);
             return Json.object().put("name", name).put("deleted", true);
         });
     }

@@ -47,6 +47,7 @@ public final class AgentService {
     private final ControlChannel control;
     private final Clock clock;
     private final SecretStore secrets;
+    private final io.drover.controller.audit.AuditLog audit;
 
     /** @param secrets the project secrets handed to the agent with each claim (and nowhere else) */
     public AgentService(Services s, TaskService taskService, WorkerService workers, SecretStore secrets) {
@@ -58,6 +59,7 @@ public final class AgentService {
         this.control = s.control();
         this.clock = s.clock();
         this.secrets = secrets;
+        this.audit = s.audit();
     }
 
     /** One claim attempt: the claim response ({@code task} with its diff, {@code lease}), or empty. */
@@ -77,7 +79,13 @@ public final class AgentService {
         out.putObject("lease").put("epoch", claim.epoch()).put("token", claim.token())
                 .put("expiresAt", claim.expiresAt().toString());
         // decrypted only here: the agent injects them as environment variables and masks them in logs
-        out.putPOJO("secrets", secrets.values(task.getString(TaskDoc.PROJECT)));
+        Map<String, String> values = secrets.values(task.getString(TaskDoc.PROJECT));
+        out.putPOJO("secrets", values);
+        if (!values.isEmpty() && audit != null) { // who received which secrets (names only), for the audit log
+            audit.record(new io.drover.controller.audit.AuditLog.Who("worker:" + worker, null), "secret.use",
+                    task.getString(TaskDoc.PROJECT) + "/" + String.join(",", new java.util.TreeSet<>(values.keySet())),
+                    io.drover.controller.audit.AuditLog.OK, "claimed task " + claim.taskId());
+        }
         return Optional.of(out);
     }
 

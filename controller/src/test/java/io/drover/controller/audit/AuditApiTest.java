@@ -76,6 +76,28 @@ class AuditApiTest {
     }
 
     @Test
+    void secretSetUseAndDeleteAreRecordedByNameNeverByValue() throws Exception {
+        api.ok("/projects", Json.object().put("name", "vault"));
+        Api.Res set = api.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(controller.baseUrl() + "/api/v1/projects/vault/secrets/API_TOKEN"))
+                .header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"value\":\"s3cr3t-value-123\"}")).build());
+        assertThat(set.status()).as(set.body()).isEqualTo(200);
+        api.ok("/workers", Json.object().put("name", "w-audit").put("hostname", "h").put("pid", 1).put("version", "t")
+                .set("queues", Json.MAPPER.createArrayNode().add("vq")));
+        com.fasterxml.jackson.databind.node.ObjectNode t = Tasks.task("uses-secret").put("project", "vault").put("queue", "vq").put("enqueue", true);
+        String id = api.ok("/tasks", t).path("id").asText();
+        JsonNode claim = api.ok("/workers/w-audit/claim", Json.object().put("wait", 5).set("queues", Json.MAPPER.createArrayNode().add("vq")));
+        assertThat(claim.path("task").path("id").asText()).isEqualTo(id);
+        assertThat(api.delete("/projects/vault/secrets/API_TOKEN").status()).isEqualTo(200);
+
+        List<JsonNode> mine = awaitEntries("vault/API_TOKEN", 3);
+        assertThat(mine).extracting(e -> e.path("action").asText() + " by " + e.path("actor").asText())
+                .containsExactly("secret.delete by local", "secret.use by worker:w-audit", "secret.set by local");
+        assertThat(mine.get(1).path("detail").asText()).contains(id);
+        assertThat(api.okGet("/audit?limit=1000").toString()).doesNotContain("s3cr3t-value-123");
+    }
+
+    @Test
     void badQueriesAre400() {
         assertThat(api.get("/audit?limit=0").status()).isEqualTo(400);
         assertThat(api.get("/audit?limit=5000").status()).isEqualTo(400);
