@@ -60,7 +60,12 @@ public final class AuthResource implements ApiResource {
         String ip = ip(ctx);
         AuditLog.Who who = new AuditLog.Who(username, ip);
         Http.write(ctx, 200, () -> {
-            throttle.check(username, ip);
+            try {
+                throttle.check(username, ip);
+            } catch (DroverException throttled) {
+                if (audit != null) audit.record(who, "login", username, AuditLog.DENIED, "throttled: too many failed logins");
+                throw throttled;
+            }
             Users.User u = check(username, password);
             if (u == null) {
                 throttle.failed(username, ip);
