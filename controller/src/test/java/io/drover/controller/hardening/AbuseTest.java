@@ -45,6 +45,12 @@ class AbuseTest {
         assertThat(r.status()).as(r.body()).isEqualTo(413);
         assertThat(r.errorCode()).isEqualTo("payload_too_large");
         assertThat(r.errorMessage()).contains("1 MiB");
+        // without a Content-Length (chunked), the limit holds while reading
+        byte[] bytes = big.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Api.Res chunked = api.send(HttpRequest.newBuilder(URI.create(controller.baseUrl() + "/api/v1/projects"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes))).build());
+        assertThat(chunked.status()).as(chunked.body()).isEqualTo(413);
         // the same body under the limit is read (and then judged on its content)
         Api.Res ok = api.post("/projects", "{\"name\":\"p-small\",\"description\":\"" + "x".repeat(1000) + "\"}");
         assertThat(ok.status()).as(ok.body()).isEqualTo(201);
