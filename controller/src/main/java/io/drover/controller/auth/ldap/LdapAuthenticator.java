@@ -129,7 +129,7 @@ public final class LdapAuthenticator {
     private Optional<SearchResultEntry> findUser(LDAPConnection c, String name) throws LDAPException {
         Filter f = filter(fill(cfg.userFilter(), name), "--ldap-user-filter");
         SearchRequest r = new SearchRequest(cfg.userBaseDn(), SearchScope.SUB, DereferencePolicy.NEVER, 2,
-                (int) Math.max(1, cfg.timeout().toSeconds()), false, f, cfg.displayNameAttribute());
+                (int) Math.max(1, cfg.timeout().toSeconds()), false, f, cfg.displayNameAttribute(), "uid");
         SearchResult res;
         try {
             res = c.search(r);
@@ -197,7 +197,10 @@ public final class LdapAuthenticator {
                 roles.merge(role.substring(colon + 1), r, (a, b) -> ROLE_ORDER.indexOf(a) >= ROLE_ORDER.indexOf(b) ? a : b);
             }
         }
-        return new LdapIdentity(name, display == null || display.isBlank() ? name : display, user.getDN(), dns, admin, roles);
+        // directories match names case-insensitively: "Alice" and "alice" must be one Drover user
+        String uid = user.getAttributeValue("uid");
+        String username = uid != null && uid.equalsIgnoreCase(name) ? uid : name;
+        return new LdapIdentity(username, display == null || display.isBlank() ? username : display, user.getDN(), dns, admin, roles);
     }
 
     /** The roles mapped to a group by its DN and by its cn. */

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
-import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
-import com.unboundid.ldap.listener.InMemoryListenerConfig;
 import io.drover.shared.domain.DroverException;
 import io.drover.shared.domain.ErrorCode;
 import java.util.LinkedHashMap;
@@ -21,29 +19,8 @@ class LdapAuthenticatorTest {
 
     @BeforeAll
     static void directory() throws Exception {
-        InMemoryDirectoryServerConfig c = new InMemoryDirectoryServerConfig("dc=example,dc=com");
-        c.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", java.net.InetAddress.getLoopbackAddress(), 0, null));
-        c.setSchema(null); // free-form entries
-        ds = new InMemoryDirectoryServer(c);
-        ds.add("dn: dc=example,dc=com", "objectClass: top", "objectClass: domain", "dc: example");
-        ds.add("dn: ou=people,dc=example,dc=com", "objectClass: organizationalUnit", "ou: people");
-        ds.add("dn: ou=groups,dc=example,dc=com", "objectClass: organizationalUnit", "ou: groups");
-        ds.add("dn: cn=drover,ou=people,dc=example,dc=com", "objectClass: person", "cn: drover", "uid: drover-svc",
-                "userPassword: svc-pass");
-        ds.add("dn: uid=alice,ou=people,dc=example,dc=com", "objectClass: inetOrgPerson", "uid: alice", "cn: Alice Liddell",
-                "sn: Liddell", "userPassword: alice-pass-123");
-        ds.add("dn: uid=bob,ou=people,dc=example,dc=com", "objectClass: inetOrgPerson", "uid: bob", "cn: Bob Builder",
-                "sn: Builder", "userPassword: bob-pass-123");
-        ds.add("dn: uid=carol,ou=people,dc=example,dc=com", "objectClass: inetOrgPerson", "uid: carol", "cn: Carol",
-                "sn: C", "userPassword: carol-pass-123");
-        ds.add("dn: cn=ml-team,ou=groups,dc=example,dc=com", "objectClass: groupOfNames", "cn: ml-team",
-                "member: uid=alice,ou=people,dc=example,dc=com", "member: uid=bob,ou=people,dc=example,dc=com");
-        ds.add("dn: cn=vision-leads,ou=groups,dc=example,dc=com", "objectClass: groupOfNames", "cn: vision-leads",
-                "member: uid=alice,ou=people,dc=example,dc=com");
-        ds.add("dn: cn=admins,ou=groups,dc=example,dc=com", "objectClass: groupOfNames", "cn: admins",
-                "member: uid=bob,ou=people,dc=example,dc=com");
-        ds.startListening();
-        url = "ldap://127.0.0.1:" + ds.getListenPort();
+        ds = TestDirectory.start();
+        url = TestDirectory.url(ds);
     }
 
     @AfterAll
@@ -89,6 +66,8 @@ class LdapAuthenticatorTest {
         assertThat(carol.groups()).isEmpty();
         assertThat(carol.admin()).isFalse();
         assertThat(carol.roles()).isEmpty();
+        // the directory's spelling of the name wins, so "Alice" is the same Drover user as "alice"
+        assertThat(a.authenticate("ALICE", "alice-pass-123").orElseThrow().username()).isEqualTo("alice");
     }
 
     @Test
