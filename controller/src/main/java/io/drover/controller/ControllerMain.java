@@ -132,6 +132,7 @@ public final class ControllerMain implements Callable<Integer> {
             System.err.println(BindSafety.warning(cfg.host()));
             System.err.flush();
         }
+        if (BindSafety.plainHttpOnNetwork(cfg)) System.err.println(BindSafety.plainHttpNote(cfg.host()));
         Controller controller;
         try {
             controller = Controller.start(cfg);

@@ -31,7 +31,8 @@ class BindSafetyTest {
         try (ChildController c = ChildController.start(tmp.resolve("d"), tmp.resolve("main.log"),
                 "--host", "0.0.0.0", "--auth", "off", "--insecure")) {
             assertThat(c.log()).contains("WARNING: INSECURE MODE (--insecure)")
-                    .contains("listens on 0.0.0.0 WITH AUTHENTICATION OFF");
+                    .contains("listens on 0.0.0.0 WITH AUTHENTICATION OFF")
+                    .contains("NOTE: serving plain HTTP on 0.0.0.0");
             assertThat(new Api(c.url()).okGet("/health").path("status").asText()).isEqualTo("ok");
         }
     }

@@ -36,6 +36,16 @@ public final class BindSafety {
                 bar);
     }
 
+    /** Reachable from other machines without TLS: passwords and keys would cross the network in clear. */
+    public static boolean plainHttpOnNetwork(ControllerConfig cfg) {
+        return !cfg.tlsEnabled() && !isLoopback(cfg.host());
+    }
+
+    public static String plainHttpNote(String host) {
+        return "NOTE: serving plain HTTP on " + host + ": passwords, keys and session cookies cross the network "
+                + "unencrypted. Use --tls-cert FILE --tls-key FILE, or put a TLS proxy in front.";
+    }
+
     /** 127.0.0.0/8, ::1, or a name that resolves only to those (e.g. localhost). */
     public static boolean isLoopback(String host) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
