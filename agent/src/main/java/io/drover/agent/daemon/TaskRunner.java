@@ -9,6 +9,7 @@ import io.drover.agent.capture.LogLine;
 import io.drover.agent.capture.LogShipper;
 import io.drover.agent.capture.LogSink;
 import io.drover.agent.capture.OutputFiles;
+import io.drover.agent.capture.SecretMask;
 import io.drover.agent.capture.StreamPump;
 import io.drover.agent.capture.TailBuffer;
 import io.drover.agent.env.EnvBuildException;
@@ -142,7 +143,7 @@ final class TaskRunner {
             }, run.taskId);
             Map<String, String> lastParams = Map.of();
             while (!proc.waitFor(Duration.ofSeconds(1))) {
-                lastParams = reportParams(lease, captureFile, lastParams);
+                lastParams = reportParams(lease, captureFile, lastParams, run.mask);
                 if (shipper.leaseLost()) run.abandon("lease lost");
             }
             RunResult result = proc.waitFor();
@@ -152,7 +153,7 @@ final class TaskRunner {
                 LOG.info("task {}: lease lost, abandoned without reporting", run.taskId);
                 return;
             }
-            reportParams(lease, captureFile, lastParams);
+            reportParams(lease, captureFile, lastParams, run.mask);
             joinQuietly(reported);
             if (run.stop() == TaskRun.Stop.RELEASE) {
                 console.accept("[drover] " + run.reason() + ": handing the task back to its queue");
@@ -314,11 +315,14 @@ final class TaskRunner {
         return CompletableFuture.runAsync(() -> lease.report(body));
     }
 
-    private Map<String, String> reportParams(LeaseApi lease, Path captureFile, Map<String, String> last) {
+    private Map<String, String> reportParams(LeaseApi lease, Path captureFile, Map<String, String> last, SecretMask mask) {
         Map<String, String> now = CapturedParams.read(captureFile);
         if (now.isEmpty() || now.equals(last)) return last;
+        // an argparse default read from a secret's variable must not reach the task's params (the API shows them)
+        Map<String, String> shown = new java.util.LinkedHashMap<>();
+        now.forEach((k, v) -> shown.put(k, mask.apply(v)));
         ObjectNode body = Json.object();
-        body.putPOJO("params", now);
+        body.putPOJO("params", shown);
         try {
             lease.report(body);
             return now;
