@@ -31,9 +31,20 @@ class DroverCliTest {
     void everyContractCommandIsThere() {
         CliRun r = CliRun.of(env, "--help");
         assertThat(r.code()).isZero();
-        for (String c : new String[] {"submit", "clone", "show", "logs", "abort", "ls", "queues", "workers", "agent"}) {
+        for (String c : new String[] {"submit", "clone", "show", "logs", "abort", "ls", "queues", "workers", "agent",
+                "login", "logout", "whoami", "users", "keys", "secrets", "grant", "revoke", "audit"}) {
             assertThat(r.out()).contains("  " + c);
         }
+        for (String[] c : new String[][] {{"users", "add"}, {"users", "set"}, {"users", "passwd"}, {"keys", "create"},
+                {"keys", "revoke"}, {"secrets", "set"}, {"secrets", "list"}, {"grant"}, {"login"}}) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(c));
+            args.add("--help");
+            CliRun help = CliRun.of(env, args.toArray(String[]::new));
+            assertThat(help.code()).as(args + ": " + help.err()).isZero();
+            assertThat(help.out()).startsWith("Usage: drover " + String.join(" ", c));
+        }
+        assertThat(CliRun.of(env, "secrets", "set", "--help").out()).as("--value stays out of the help").doesNotContain("--value=")
+                .contains("--value-stdin");
         assertThat(CliRun.of(env, "--version").out()).startsWith("drover ");
         for (String c : new String[] {"submit", "clone", "show", "logs", "abort", "ls", "queues", "workers"}) {
             CliRun help = CliRun.of(env, c, "--help");
@@ -109,6 +120,10 @@ class DroverCliTest {
                 .as("the daemon's own flag wins").isNull();
         cl = DroverCli.commandLine(env, sink, sink);
         assertThat(DroverCli.daemonConnection(cl.parseArgs("agent"), env)).as("nothing configured").isNull();
+        cl = DroverCli.commandLine(env, sink, sink);
+        DroverCli.daemonConnection(cl.parseArgs("--api-key", "k-root", "agent"), env);
+        assertThat(cl.getSubcommands().get("agent").getCommandSpec().findOption("--api-key").<String>getValue())
+                .as("the root's --api-key reaches the daemon").isEqualTo("k-root");
         Path home = Files.createDirectories(tmp.resolve("home"));
         Files.writeString(home.resolve("config.json"), "{\"controller\":\"http://from-file:3\"}");
         cl = DroverCli.commandLine(env, sink, sink);
