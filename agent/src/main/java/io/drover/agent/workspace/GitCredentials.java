@@ -25,10 +25,24 @@ public record GitCredentials(String token) {
         return token != null;
     }
 
-    /** JGit's provider for {@code url}, or null: only http(s) remotes get the token. */
+    /** JGit's provider for {@code url}, or null: only {@link #sentTo} remotes get the token. */
     CredentialsProvider provider(String url) {
-        if (token == null || !(url.startsWith("https://") || url.startsWith("http://"))) return null;
-        return new UsernamePasswordCredentialsProvider(USER, token);
+        return token == null || !sentTo(url) ? null : new UsernamePasswordCredentialsProvider(USER, token);
+    }
+
+    /**
+     * https remotes, and plain http only on this machine's loopback (a local mirror or test server):
+     * a token sent in clear over a network would be readable by anyone on the path.
+     */
+    static boolean sentTo(String url) {
+        if (url.startsWith("https://")) return true;
+        if (!url.startsWith("http://")) return false;
+        try {
+            String host = java.net.URI.create(url).getHost();
+            return host != null && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1"));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /**

@@ -136,7 +136,7 @@ public final class RepoCache {
                 // best effort
             }
             throw new WorkspaceException(creds.mask("cannot clone repo " + RepoUrl.redact(repo) + ": " + message(e)
-                    + authHint(e, creds, " (check the URL and that this agent's machine can reach it)")), e);
+                    + authHint(e, url, creds, " (check the URL and that this agent's machine can reach it)")), e);
         }
     }
 
@@ -147,16 +147,19 @@ public final class RepoCache {
                     .setCredentialsProvider(creds.provider(url)).call();
         } catch (GitAPIException | IOException | RuntimeException e) {
             throw new WorkspaceException(creds.mask("cannot fetch repo " + RepoUrl.redact(repo) + ": " + message(e)
-                    + authHint(e, creds, "")), e);
+                    + authHint(e, url, creds, "")), e);
         }
     }
 
     /** What to do when the server wants credentials: a missing token and a refused one read differently. */
-    static String authHint(Throwable e, GitCredentials creds, String otherwise) {
+    static String authHint(Throwable e, String url, GitCredentials creds, String otherwise) {
         String m = String.valueOf(message(e)).toLowerCase(java.util.Locale.ROOT);
         boolean auth = m.contains("not authorized") || m.contains("authentication is required") || m.contains("401")
                 || m.contains("403") || m.contains("auth fail");
         if (!auth) return otherwise;
+        if (creds.present() && url != null && url.startsWith("http://") && !GitCredentials.sentTo(url)) {
+            return " (the project's GIT_TOKEN is only sent over https, never in clear text: use the https:// URL of the repository)";
+        }
         return creds.present()
                 ? " (the server refused the project's GIT_TOKEN secret: check that the token is valid and can read this repository)"
                 : " (the repository needs credentials: store a token that can read it as the project's GIT_TOKEN secret,"
