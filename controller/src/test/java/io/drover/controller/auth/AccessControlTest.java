@@ -205,7 +205,12 @@ class AccessControlTest {
         assertThat(member.get("/keys?user=vera").status()).isEqualTo(403);
         JsonNode own = member.ok("POST", "/keys", Json.object().put("name", "laptop"));
         assertThat(own.path("key").asText()).matches("drk_[0-9a-f]{16}_[0-9a-f]{40}");
+        assertThat(Caller.key(url, own.path("key").asText()).get("/auth/me").status()).isEqualTo(200);
         JsonNode list = member.ok("GET", "/keys", null);
+        JsonNode listed = null;
+        for (JsonNode k : list.path("items")) if (k.path("id").asText().equals(own.path("id").asText())) listed = k;
+        assertThat(listed).isNotNull();
+        assertThat(listed.path("lastUsedAt").isTextual()).as("last use is recorded").isTrue();
         assertThat(list.toString()).contains(own.path("id").asText()).doesNotContain(own.path("key").asText())
                 .doesNotContain("secretHash");
         String veraKey = admin.ok("GET", "/keys?user=vera", null).path("items").get(0).path("id").asText();
