@@ -126,6 +126,9 @@ public final class AuthResource implements ApiResource {
             o.put("displayName", display).put("admin", p.admin()).put("kind", p.kind().name().toLowerCase());
             ObjectNode roles = o.putObject("roles");
             if (p.kind() == Principal.Kind.USER) auth.members().rolesOf(p.name()).forEach(roles::put);
+            // a page opened in a new tab needs the session's CSRF token; other origins cannot read this
+            // response (no CORS), so handing it out here is as safe as the login response
+            if (p.csrfToken() != null) o.put("csrfToken", p.csrfToken());
             return o;
         });
     }

@@ -46,7 +46,10 @@ public final class ClientConfigFile {
         }
         values.forEach(root::put);
         Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        if (!Files.isDirectory(dir)) {
+            // the folder holds API keys: private from its creation (an existing folder is left as the user set it)
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
         // Write next to it and move, so a reader never sees half a file.
         Path tmp = Files.createTempFile(dir, "config", ".tmp");
         try {

@@ -36,6 +36,7 @@ class BootstrapTest {
             assertThat(agentKey).matches("drk_[0-9a-f]{16}_[0-9a-f]{40}").isNotEqualTo(apiKey);
             assertThat(conf.path("controller").asText()).isEqualTo(c.url());
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cfg))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cfg.getParent()))).isEqualTo("rwx------");
             // keys go to the file only, never to the console
             assertThat(out).doesNotContain(apiKey.substring(21)).doesNotContain(agentKey.substring(21));
 

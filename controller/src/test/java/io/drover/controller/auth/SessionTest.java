@@ -49,6 +49,8 @@ class SessionTest {
             JsonNode me = browser.ok("GET", "/auth/me", null);
             assertThat(me.path("username").asText()).isEqualTo("admin");
             assertThat(me.path("admin").asBoolean()).isTrue();
+            // a new browser tab on the same session gets the token from /auth/me (same-origin only)
+            assertThat(me.path("csrfToken").asText()).isEqualTo(csrf);
 
             // state-changing requests with the cookie need the CSRF header
             Api.Res noCsrf = browser.post("/tasks", task("t"));
