@@ -94,9 +94,9 @@ public final class AuthResource implements ApiResource {
             if (id.isEmpty()) return null;
             if (found.isPresent() && found.get().disabled()) return null;
             Users.User u = auth.users().upsertLdap(id.get().username(), id.get().displayName(), id.get().admin());
-            for (Map.Entry<String, String> r : id.get().roles().entrySet()) {
-                auth.members().put(r.getKey(), u.username(), Role.parse(r.getValue()));
-            }
+            Map<String, Role> roles = new java.util.LinkedHashMap<>();
+            id.get().roles().forEach((project, role) -> roles.put(project, Role.parse(role)));
+            auth.members().syncDirectoryRoles(u.username(), roles);
             return u;
         }
         Passwords.verify(password, null); // same time as a real check

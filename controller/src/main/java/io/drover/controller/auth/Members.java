@@ -22,6 +22,8 @@ import org.bson.Document;
  */
 public final class Members {
     public static final String COLLECTION = "members";
+    /** {@code source} of a membership granted by a directory login rather than by hand. */
+    static final String DIRECTORY = "ldap";
 
     public record Member(String project, String user, Role role, Date updatedAt) {}
 
@@ -52,6 +54,25 @@ public final class Members {
         } catch (MongoWriteException e) {
             if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) throw e;
         }
+    }
+
+    /**
+     * Applies the roles a directory (LDAP) login maps to: directory-granted roles are added or
+     * updated, and those the user's groups no longer give are removed, so leaving a group takes
+     * the role away at the next login. Roles granted by hand are never touched.
+     */
+    public void syncDirectoryRoles(String user, Map<String, Role> roles) {
+        for (Document d : members.find(Filters.eq("user", user))) {
+            if (DIRECTORY.equals(d.getString("source")) && !roles.containsKey(d.getString("project"))) {
+                members.deleteOne(Filters.eq("_id", d.getString("_id")));
+            }
+        }
+        roles.forEach((project, role) -> {
+            Document existing = members.find(Filters.eq("_id", key(project, user))).first();
+            if (existing != null && !DIRECTORY.equals(existing.getString("source"))) return; // a hand-made grant wins
+            members.replaceOne(Filters.eq("_id", key(project, user)), doc(project, user, role).append("source", DIRECTORY),
+                    new ReplaceOptions().upsert(true));
+        });
     }
 
     public boolean remove(String project, String user) {

@@ -100,6 +100,23 @@ class LdapLoginTest {
     }
 
     @Test
+    void leavingAGroupTakesItsRoleAwayAtTheNextLoginButHandMadeGrantsStay() throws Exception {
+        assertThat(me("alice", "alice-pass-123").path("roles").path("vision").asText()).isEqualTo("owner");
+        new io.drover.controller.auth.Members(controller.services().store().db().getCollection("members"))
+                .put("manual", "alice", io.drover.controller.auth.Role.VIEWER);
+        String group = "cn=vision-leads," + TestDirectory.GROUPS;
+        ds.modify("dn: " + group, "changetype: modify", "add: member", "member: uid=carol," + TestDirectory.PEOPLE);
+        ds.modify("dn: " + group, "changetype: modify", "delete: member", "member: uid=alice," + TestDirectory.PEOPLE);
+        try {
+            assertThat(Json.MAPPER.convertValue(me("alice", "alice-pass-123").path("roles"), Map.class))
+                    .isEqualTo(Map.of("nlp", "member", "manual", "viewer"));
+        } finally {
+            ds.modify("dn: " + group, "changetype: modify", "add: member", "member: uid=alice," + TestDirectory.PEOPLE);
+            ds.modify("dn: " + group, "changetype: modify", "delete: member", "member: uid=carol," + TestDirectory.PEOPLE);
+        }
+    }
+
+    @Test
     void wrongEmptyOrInjectedCredentialsAre401() {
         // four failures: the login throttle (5 per IP) stays out of the way
         for (String[] c : new String[][] {{"alice", "wrong"}, {"alice", ""}, {"*)(uid=*", "alice-pass-123"}, {"*", "x-1234567"}}) {
