@@ -10,6 +10,8 @@ import io.drover.controller.logs.LogWaiters;
 import io.drover.controller.metrics.HttpMetrics;
 import io.drover.controller.metrics.Metrics;
 import io.drover.controller.metrics.StoreGauges;
+import io.drover.controller.scalars.ScalarResource;
+import io.drover.controller.scalars.ScalarStore;
 import io.drover.controller.secrets.SecretStore;
 import io.drover.controller.secrets.SecretsResource;
 import io.drover.controller.store.Collections;
@@ -46,6 +48,7 @@ public final class ExtraResources {
         return List.of(
                 HttpMetrics.apiRouteBinding(),
                 new LogResource(logs, s.clock()),
+                new ScalarResource(new ScalarStore(s.store().db()), s.clock()),
                 new ArtifactResource(files, new ArtifactIndex(s.store().db()), s.clock()),
                 new SecretsResource(secrets, s.store().db().getCollection(Collections.PROJECTS), SecretsResource::actor, s.audit()));
     }

@@ -72,6 +72,12 @@ public final class TaskJson {
                 an.put("contentType", ad.getString("contentType"));
             }
         }
+        // last/min/max per scalar series, kept on the task by the scalars store (issue 4)
+        ObjectNode metrics = o.putObject("metrics");
+        for (io.drover.controller.scalars.SeriesSummary m : io.drover.controller.scalars.ScalarStore.summaries(d)) {
+            metrics.putObject(m.variant().isEmpty() ? m.metric() : m.metric() + "/" + m.variant())
+                    .put("last", m.last()).put("min", m.min()).put("max", m.max()).put("iter", m.iter());
+        }
         o.put("parentId", d.getString(TaskDoc.PARENT_ID));
         o.put("createdAt", iso(d.get(TaskDoc.CREATED_AT)));
         o.put("updatedAt", iso(d.get(TaskFields.UPDATED_AT)));
