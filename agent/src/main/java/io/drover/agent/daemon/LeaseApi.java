@@ -59,6 +59,13 @@ final class LeaseApi {
         call(() -> api.post(base + "/report", fields));
     }
 
+    /** One batch of scalar points from the Python client ({@code {"points":[…]}}); idempotent on {@code batch}. */
+    void scalars(long batch, ObjectNode body) {
+        body.put("epoch", epoch);
+        body.put("batch", batch);
+        call(() -> api.post(base + "/scalars", body));
+    }
+
     JsonNode diff() {
         return call(() -> api.get(base + "/diff"));
     }

@@ -110,6 +110,7 @@ final class TaskRunner {
             OutputFiles.reset(outputDir);
             Path captureFile = taskDir.resolve("params.json");
             Files.deleteIfExists(captureFile);
+            ScalarRelay scalars = new ScalarRelay(Files.createDirectories(taskDir.resolve("scalars")), console);
             String entry = text(script, "entryPoint", null);
             if (entry == null) throw new TaskFailed("the task has no script.entryPoint to run");
             Path entryFile = resolveInside(workDir, entry, "entry point");
@@ -123,7 +124,9 @@ final class TaskRunner {
             } catch (IllegalArgumentException e) {
                 throw new TaskFailed("cannot parse the task's args: " + e.getMessage());
             }
-            LaunchSpec spec = new LaunchSpec(cmd, workDir, environment(run, env, outputDir, captureFile),
+            Map<String, String> taskEnv = environment(run, env, outputDir, captureFile);
+            taskEnv.put("DROVER_SCALARS_DIR", scalars.dir().toString()); // the Python client's batches, posted by us
+            LaunchSpec spec = new LaunchSpec(cmd, workDir, taskEnv,
                     taskDir.resolve("result.json"), config.grace());
 
             TailBuffer stderrTail = new TailBuffer(STDERR_TAIL);
@@ -144,6 +147,7 @@ final class TaskRunner {
             Map<String, String> lastParams = Map.of();
             while (!proc.waitFor(Duration.ofSeconds(1))) {
                 lastParams = reportParams(lease, captureFile, lastParams, run.mask);
+                scalars.forward(lease);
                 if (shipper.leaseLost()) run.abandon("lease lost");
             }
             RunResult result = proc.waitFor();
@@ -154,6 +158,7 @@ final class TaskRunner {
                 return;
             }
             reportParams(lease, captureFile, lastParams, run.mask);
+            scalars.forward(lease);
             joinQuietly(reported);
             if (run.stop() == TaskRun.Stop.RELEASE) {
                 console.accept("[drover] " + run.reason() + ": handing the task back to its queue");
@@ -356,6 +361,7 @@ final class TaskRunner {
         e.put("DROVER_OUTPUT_DIR", outputDir.toString());
         e.put("DROVER_PARAMS", Json.write(run.task.path("params").isObject() ? run.task.get("params") : Json.object()));
         if (run.token != null) e.put("DROVER_TASK_TOKEN", run.token);
+        e.put("DROVER_TASK_EPOCH", String.valueOf(run.epoch)); // the Python client's writes carry it
         e.put("DROVER_CAPTURE_FILE", captureFile.toString());
         String pp = System.getenv("PYTHONPATH");
         e.put("PYTHONPATH", hookDir + (pp == null || pp.isEmpty() ? "" : java.io.File.pathSeparator + pp));

@@ -59,6 +59,7 @@ public final class ExtraResources {
         s.events().add(metrics.taskListener());
         return List.of(
                 new HttpMetrics(metrics, s.storePool()).root(),
-                new UiResource(new TaskRows(s.store().db()), s.storePool(), s.clock()));
+                new UiResource(new TaskRows(s.store().db()), s.storePool(), s.clock()),
+                new io.drover.controller.client.ClientResource(io.drover.controller.client.PythonClient.load()));
     }
 }

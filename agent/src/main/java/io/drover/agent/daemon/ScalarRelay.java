@@ -1,0 +1,78 @@
+package io.drover.agent.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drover.shared.domain.DroverException;
+import io.drover.shared.domain.ErrorCode;
+import io.drover.shared.json.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Forwards the Python client's scalar batches to the controller. The task process holds no API
+ * key (only the agent's worker key passes the lease routes), so inside an agent run the client
+ * writes each batch as {@code $DROVER_SCALARS_DIR/NNNNNNNNNN.json} (atomically renamed into place)
+ * and the agent posts it with its lease; the file number is the batch number, so a retried
+ * post is not stored twice.
+ */
+final class ScalarRelay {
+    private final Path dir;
+    private final Consumer<String> console;
+    private boolean warned;
+
+    ScalarRelay(Path dir, Consumer<String> console) {
+        this.dir = dir;
+        this.console = console;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** Posts every complete batch file in order; a batch the controller refuses is dropped and said once. */
+    void forward(LeaseApi lease) {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().matches("\\d{1,18}\\.json")).sorted().toList();
+        } catch (IOException e) {
+            return; // no batches yet
+        }
+        for (Path f : files) {
+            String name = f.getFileName().toString();
+            long batch = Long.parseLong(name.substring(0, name.length() - 5));
+            try {
+                JsonNode body = Json.parse(Files.readString(f));
+                if (body instanceof ObjectNode o) lease.scalars(batch, o);
+                Files.deleteIfExists(f);
+            } catch (LeaseLostException e) {
+                return; // the log shipper sees it too and the run is abandoned
+            } catch (DroverException e) {
+                if (e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.INTERNAL || e.code() == ErrorCode.TOO_MANY_REQUESTS) {
+                    return; // try again on the next round
+                }
+                say("[drover] scalar batch " + batch + " refused by the controller, dropped: " + e.getMessage());
+                deleteQuietly(f);
+            } catch (IOException | IllegalArgumentException e) {
+                say("[drover] unreadable scalar batch " + name + " dropped: " + e.getMessage());
+                deleteQuietly(f);
+            }
+        }
+    }
+
+    private void say(String line) {
+        if (!warned) console.accept(line);
+        warned = true;
+    }
+
+    private static void deleteQuietly(Path f) {
+        try {
+            Files.deleteIfExists(f);
+        } catch (IOException ignored) {
+            // the task dir is removed at the end anyway
+        }
+    }
+}
