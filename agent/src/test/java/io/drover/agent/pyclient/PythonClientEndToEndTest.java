@@ -193,9 +193,23 @@ class PythonClientEndToEndTest {
                     print("connected", d.connect({"lr": 0.1})["lr"])
                     for i in range(3):
                         d.log_scalar("loss", 1.0 - i / 10)
+                    from tensorboardX import SummaryWriter   # imported after init: patched by the import hook
+                    w = SummaryWriter()
+                    w.add_scalar("tb/train", 0.7, 5)
+                    print("tb kept", w.seen)
                     print("artifact", d.upload_artifact(__file__))
                     print("flushed", d.flush())
                     print("task", d.id)
+                    """);
+            // a stand-in for tensorboardX (same module layout, records what it was given)
+            Files.createDirectories(work.resolve("src/tensorboardX"));
+            Files.writeString(work.resolve("src/tensorboardX/__init__.py"), "from .writer import SummaryWriter\n");
+            Files.writeString(work.resolve("src/tensorboardX/writer.py"), """
+                    class SummaryWriter:
+                        def __init__(self):
+                            self.seen = []
+                        def add_scalar(self, tag, scalar_value, global_step=None, walltime=None):
+                            self.seen.append((tag, scalar_value, global_step))
                     """);
             g.add().addFilepattern(".").call();
             PersonIdent who = new PersonIdent("t", "t@example.com");
@@ -224,7 +238,9 @@ class PythonClientEndToEndTest {
         assertThat(p.out()).contains("artifact False").contains("works only inside an agent run");
         // points through the user route, iterations numbered 0, 1, 2 when not given
         assertThat(p.out()).contains("flushed True");
-        assertThat(scalars(id)).isEqualTo(Map.of("loss/", List.of("0=1.0", "1=0.9", "2=0.8")));
+        // TensorBoard's add_scalar still does its own work and also logs the point
+        assertThat(p.out()).contains("tb kept [('tb/train', 0.7, 5)]");
+        assertThat(scalars(id)).isEqualTo(Map.of("loss/", List.of("0=1.0", "1=0.9", "2=0.8"), "tb/train", List.of("5=0.7")));
     }
 
     @Test

@@ -95,6 +95,7 @@ class Task:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = False
+        self._closed = False
         self._thread = None
         self._next_iter = {}
         self._dropped = 0
@@ -191,7 +192,10 @@ class Task:
         return False
 
     def close(self):
-        """Flush and stop the background thread (also run at exit)."""
+        """Flush and stop the background thread (also run at exit; a second call does nothing)."""
+        if self._closed:
+            return
+        self._closed = True
         self._stop = True
         self._wake.set()
         if self._thread is not None and self._thread is not threading.current_thread():
