@@ -6,6 +6,7 @@ import io.drover.agent.AgentConfig;
 import io.drover.agent.AgentNames;
 import io.drover.agent.capture.CapturedParams;
 import io.drover.agent.capture.LogLine;
+import io.drover.agent.capture.DirectiveCapture;
 import io.drover.agent.capture.LogShipper;
 import io.drover.agent.capture.LogSink;
 import io.drover.agent.capture.OutputFiles;
@@ -139,7 +140,11 @@ final class TaskRunner {
             run.attach(proc);
             LOG.info("task {}: started in {} ms (code {} ms, environment {} ms{})", run.taskId, ms(t0), ms(t0, tCode),
                     ms(tCode, tEnv), env.cacheHit() ? ", cached" : "");
-            StreamPump out = new StreamPump(proc.stdout(), "stdout", shipper::add, run.taskId);
+            DirectiveCapture directives = directives(lease, run); // "::drover metric ..." lines (non-Python code)
+            StreamPump out = new StreamPump(proc.stdout(), "stdout", l -> {
+                directives.accept(l.text());
+                shipper.add(l);
+            }, run.taskId);
             StreamPump err = new StreamPump(proc.stderr(), "stderr", l -> {
                 stderrTail.add(l.text());
                 shipper.add(l);
@@ -153,6 +158,7 @@ final class TaskRunner {
             RunResult result = proc.waitFor();
             out.join(5_000);
             err.join(5_000);
+            directives.close(Duration.ofSeconds(5));
             if (run.stop() == TaskRun.Stop.ABANDON || shipper.leaseLost()) {
                 LOG.info("task {}: lease lost, abandoned without reporting", run.taskId);
                 return;
@@ -318,6 +324,33 @@ final class TaskRunner {
         captured.put("hostname", AgentNames.hostname());
         // off the launch path: the task starts while this is in flight
         return CompletableFuture.runAsync(() -> lease.report(body));
+    }
+
+    /** Sends the task's {@code ::drover} directives with the lease: metrics as scalar batches, params through report. */
+    private static DirectiveCapture directives(LeaseApi lease, TaskRun run) {
+        return new DirectiveCapture(new DirectiveCapture.Sink() {
+            @Override
+            public void scalars(long batch, ObjectNode body) {
+                try {
+                    lease.scalars(batch, body);
+                } catch (LeaseLostException e) {
+                    throw new LogSink.LeaseLost(e.getMessage());
+                }
+            }
+
+            @Override
+            public void params(Map<String, String> params) {
+                Map<String, String> shown = new java.util.LinkedHashMap<>();
+                params.forEach((k, v) -> shown.put(k, run.mask.apply(v)));
+                ObjectNode body = Json.object();
+                body.putPOJO("params", shown);
+                try {
+                    lease.report(body);
+                } catch (LeaseLostException e) {
+                    throw new LogSink.LeaseLost(e.getMessage());
+                }
+            }
+        }, run.taskId);
     }
 
     private Map<String, String> reportParams(LeaseApi lease, Path captureFile, Map<String, String> last, SecretMask mask) {
