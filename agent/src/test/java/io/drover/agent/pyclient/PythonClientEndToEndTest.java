@@ -51,6 +51,10 @@ class PythonClientEndToEndTest {
     static final String TRACK = """
             import json, sys
             import drover
+            import argparse   # after drover: the agent's argparse hook must still apply the task's params
+            ap = argparse.ArgumentParser()
+            ap.add_argument("--seed", type=int, default=1)
+            print("seed", repr(ap.parse_args().seed))
             d = drover.init()
             cfg = d.connect({"lr": 0.1, "epochs": 3, "fast": False, "name": "a", "layers": [1, 2]})
             print("cfg " + json.dumps(cfg, sort_keys=True))
@@ -154,7 +158,7 @@ class PythonClientEndToEndTest {
     @Test
     void aScriptRunByTheAgentAttachesToItsTaskWithTypedOverridesAndAnArtifact() throws Exception {
         ObjectNode body = Json.object().put("name", "track").put("project", "py").put("enqueue", true);
-        body.putObject("params").put("lr", "0.5").put("epochs", "7").put("fast", "true").put("layers", "[3, 4]");
+        body.putObject("params").put("seed", "42").put("lr", "0.5").put("epochs", "7").put("fast", "true").put("layers", "[3, 4]");
         body.putObject("script").put("repo", repo.toString()).put("branch", "main").put("entryPoint", "track.py");
         String id = admin.post("/api/v1/tasks", body).orElseThrow().path("id").asText();
         JsonNode t = awaitFinal(id);
@@ -163,7 +167,7 @@ class PythonClientEndToEndTest {
         assertThat(t.path("status").asText()).as(all).isEqualTo("completed");
         // connect(): the task's params override the script's, converted to the original types
         assertThat(lines).contains("cfg {\"epochs\": 7, \"fast\": true, \"layers\": [3, 4], \"lr\": 0.5, \"name\": \"a\"}");
-        assertThat(lines).contains("types int bool list float str");
+        assertThat(lines).contains("types int bool list float str", "seed 42");
         // attached to this task, not a new one
         assertThat(lines).contains("done " + id);
         assertThat(admin.get("/api/v1/tasks?project=py").path("total").asInt()).isEqualTo(1);
@@ -188,7 +192,12 @@ class PythonClientEndToEndTest {
         String commit;
         try (Git g = Git.init().setDirectory(work.toFile()).setInitialBranch("dev").call()) {
             Files.writeString(work.resolve("src/train.py"), """
+                    import argparse
                     import drover
+                    ap = argparse.ArgumentParser()
+                    ap.add_argument("--epochs", type=int, default=1)
+                    ap.add_argument("--lr", type=float, default=0.01)
+                    ap.parse_args()                           # before init: sent as the task's params
                     d = drover.init(project="laptop", name="local-train")
                     print("connected", d.connect({"lr": 0.1})["lr"])
                     for i in range(3):
@@ -230,6 +239,7 @@ class PythonClientEndToEndTest {
         assertThat(t.path("script").path("entryPoint").asText()).isEqualTo("src/train.py");
         assertThat(t.path("script").path("args").asText()).isEqualTo("--epochs 2");
         assertThat(t.path("script").path("hasDiff").asBoolean()).isTrue();
+        assertThat(t.path("params").toString()).isEqualTo("{\"epochs\":\"2\",\"lr\":\"0.01\"}");
         assertThat(admin.get("/api/v1/tasks/" + id + "/diff").path("diff").asText()).contains("+# uncommitted");
         // alice created the project, so she owns it
         assertThat(new ApiClient(controller.baseUrl(), userKey).get("/api/v1/tasks/" + id).path("id").asText()).isEqualTo(id);

@@ -447,9 +447,37 @@ def _local_task_body(project, name, tags):
         script["args"] = " ".join(shlex.quote(a) for a in sys.argv[1:])
     body = {"name": name or os.path.splitext(entry)[0] or "run", "script": script,
             "tags": ["local"] + [t for t in (tags or []) if t != "local"]}
+    params = {k: v for k, v in _parsed_args.items() if 0 < len(k) <= 256 and len(v) <= 65536}
+    if params:
+        body["params"] = params  # from an ArgumentParser that ran before init()
     if project:
         body["project"] = project
     return body
+
+
+# ---------------------------------------------------------------------- argparse (local runs)
+
+_parsed_args = {}
+
+
+def _patch_argparse(argparse):
+    """Records the arguments of the last parse_args, so a local run's task gets them as params.
+    (Inside an agent the sitecustomize hook does this and more; recording is harmless there.)"""
+    original = argparse.ArgumentParser.parse_known_args
+    if getattr(original, "_drover_record", False):
+        return
+
+    def parse_known_args(self, args=None, namespace=None):
+        ns, extras = original(self, args, namespace)
+        try:
+            for k, v in vars(ns).items():
+                _parsed_args[str(k)] = "" if v is None else _as_text(v)
+        except Exception:
+            pass
+        return ns, extras
+
+    parse_known_args._drover_record = True
+    argparse.ArgumentParser.parse_known_args = parse_known_args
 
 
 # ---------------------------------------------------------------------- TensorBoard auto-capture
@@ -488,23 +516,49 @@ def _patch_writer_module(module):
     cls.add_scalar = add_scalar
 
 
+def _spec_with_patch(name, path, patch):
+    """The module's normal spec, with ``patch(module)`` run right after the module executes."""
+    import importlib.machinery
+    spec = importlib.machinery.PathFinder.find_spec(name, path)
+    if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+        return spec
+    original_exec = spec.loader.exec_module
+
+    def exec_module(module):
+        original_exec(module)
+        try:
+            patch(module)
+        except Exception:
+            pass
+
+    spec.loader.exec_module = exec_module
+    return spec
+
+
 class _TbFinder:
     @classmethod
     def find_spec(cls, name, path=None, target=None):
         if name not in _TB_MODULES:
             return None
-        import importlib.machinery
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
-            return spec
-        original_exec = spec.loader.exec_module
+        return _spec_with_patch(name, path, _patch_writer_module)
 
-        def exec_module(module):
-            original_exec(module)
-            try:
-                _patch_writer_module(module)
-            except Exception:
-                pass
 
-        spec.loader.exec_module = exec_module
-        return spec
+class _ArgparseFinder:
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name != "argparse":
+            return None
+        try:
+            sys.meta_path.remove(cls)  # argparse is imported once
+        except ValueError:
+            pass
+        return _spec_with_patch(name, path, _patch_argparse)
+
+
+# At import (not init): a script usually parses its arguments before calling init(). Not in an
+# agent run: there the agent's sitecustomize hook owns argparse (and its finder must see the import).
+if not os.environ.get("DROVER_TASK_ID"):
+    if "argparse" in sys.modules:
+        _patch_argparse(sys.modules["argparse"])
+    else:
+        sys.meta_path.insert(0, _ArgparseFinder)
