@@ -20,13 +20,13 @@ import org.slf4j.LoggerFactory;
  * params). Tags are recognised but not sent: agents have no tag route yet (docs/API.md).
  *
  * <p>Batch numbers start at {@link #BATCH_BASE} so they never collide with the Python client's
- * batches relayed by the agent under the same lease epoch (numbered from 0); a failed batch is
+ * batches relayed by the agent under the same lease epoch (numbered pid × 10^6 + n, far below 2^60); a failed batch is
  * retried with the same number, so the controller stores it once. Lines are never held up: the
  * caller hands each line over and goes on shipping it as a log line.
  */
 public final class DirectiveCapture implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DirectiveCapture.class);
-    public static final long BATCH_BASE = 1_000_000_000_000L;
+    public static final long BATCH_BASE = 1L << 60;
     public static final int MAX_BATCH = 10_000;
     /** Points waiting beyond this (controller unreachable for long) are dropped, and said once. */
     static final int MAX_PENDING = 200_000;
