@@ -6,7 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 CALLS="${1:-1000000}"
 PY="${PYTHON:-python3}"
-PYTHONPATH="$here/agent/src/main/resources/io/drover/agent/python" "$PY" - "$CALLS" <<'PYEOF'
+PYTHONPATH="$here/shared/src/main/resources/io/drover/client/python" "$PY" - "$CALLS" <<'PYEOF'
 import sys, time
 import drover
 n = int(sys.argv[1])

@@ -17,7 +17,7 @@ public final class HookDir {
     public static Path install(Path dir) {
         copy("/io/drover/agent/sitecustomize.py", dir.resolve("sitecustomize.py"));
         // the Python client: `import drover` works in every task without installing it
-        copy("/io/drover/agent/python/drover/__init__.py", dir.resolve("drover").resolve("__init__.py"));
+        copy(io.drover.shared.PythonClientSource.RESOURCE, dir.resolve("drover").resolve("__init__.py"));
         return dir;
     }
 

@@ -18,11 +18,10 @@ import java.util.zip.ZipOutputStream;
 /**
  * The {@code drover} Python client as served to laptops: the single module and a pure-Python
  * wheel built from it in memory (a wheel installs with no setuptools, unlike an sdist). The
- * module is a copy of the agent's {@code io/drover/agent/python/drover/__init__.py}; a test in
- * the agent module fails when the two differ.
+ * module is the one the agent injects into tasks ({@link io.drover.shared.PythonClientSource}).
  */
 public record PythonClient(String version, byte[] module, byte[] wheel) {
-    public static final String RESOURCE = "/io/drover/controller/client/drover.py";
+    public static final String RESOURCE = io.drover.shared.PythonClientSource.RESOURCE;
     private static final Pattern VERSION = Pattern.compile("^__version__ = \"([0-9A-Za-z.+-]+)\"", Pattern.MULTILINE);
 
     public String wheelName() {
