@@ -37,6 +37,26 @@ public final class TasksResource implements ApiResource {
             String id = Http.pathId(ctx, "id");
             Http.blocking(ctx, () -> TaskJson.of(tasks.get(id)));
         });
+        // editable annotations (issue 4): tags, description, properties (and params while created)
+        Access.route(api.patch("/tasks/:id"), Permission.WRITE, ProjectFrom.TASK).handler(Http.jsonBody())
+                .handler(ctx -> change(ctx, 200, audited("task.update", tasks.annotations()::patch)));
+        Access.route(api.post("/tasks/:id/tags"), Permission.LEASE, ProjectFrom.TASK).handler(Http.jsonBody())
+                .handler(ctx -> change(ctx, 200, tasks.annotations()::addTagsLeased));
+        Access.route(api.post("/tasks/:id/comments"), Permission.WRITE, ProjectFrom.TASK).handler(Http.jsonBody()).handler(ctx -> {
+            String id = Http.pathId(ctx, "id");
+            ObjectNode b = Http.body(ctx);
+            String author = Access.principal(ctx).actor();
+            Http.write(ctx, 201, () -> commentJson(tasks.annotations().comment(id, author, b)));
+        });
+        Access.route(api.get("/tasks/:id/comments"), Permission.READ, ProjectFrom.TASK).handler(ctx -> {
+            String id = Http.pathId(ctx, "id");
+            Http.blocking(ctx, () -> {
+                ObjectNode o = Json.object();
+                ArrayNode items = o.putArray("items");
+                tasks.annotations().comments(id).forEach(c -> items.add(commentJson(c)));
+                return o;
+            });
+        });
         Access.route(api.get("/tasks/:id/diff"), Permission.READ, ProjectFrom.TASK).handler(ctx -> {
             String id = Http.pathId(ctx, "id");
             Http.blocking(ctx, () -> Json.object().put("diff", tasks.diff(id)));
@@ -126,6 +146,11 @@ public final class TasksResource implements ApiResource {
             o.put("total", page.total()).put("offset", page.offset()).put("limit", page.limit());
             return o;
         });
+    }
+
+    private static ObjectNode commentJson(Document c) {
+        return Json.object().put("id", c.getString("id")).put("author", c.getString("author"))
+                .put("at", TaskJson.iso(c.get("at"))).put("text", c.getString("text"));
     }
 
     private static String name(String v, String what) {

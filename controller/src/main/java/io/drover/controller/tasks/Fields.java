@@ -112,11 +112,16 @@ public final class Fields {
     }
 
     public static List<String> tags(JsonNode o, String f) {
+        return tags(o, f, MAX_TAGS);
+    }
+
+    /** Same with another limit on the count (annotations allow more tags than a new task). */
+    public static List<String> tags(JsonNode o, String f, int maxTags) {
         List<String> out = new ArrayList<>();
         if (!present(o, f)) return out;
         JsonNode t = o.get(f);
         if (!t.isArray()) throw bad("'" + f + "' must be an array of names");
-        if (t.size() > MAX_TAGS) throw bad("'" + f + "' has " + t.size() + " entries; at most " + MAX_TAGS + " are allowed");
+        if (t.size() > maxTags) throw bad("'" + f + "' has " + t.size() + " entries; at most " + maxTags + " are allowed");
         for (JsonNode n : t) {
             if (!n.isTextual() || !Ids.isName(n.asText())) {
                 throw bad("tag " + n + " is not valid: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");

@@ -78,6 +78,11 @@ public final class TaskJson {
             metrics.putObject(m.variant().isEmpty() ? m.metric() : m.metric() + "/" + m.variant())
                     .put("last", m.last()).put("min", m.min()).put("max", m.max()).put("iter", m.iter());
         }
+        // editable annotations (issue 4); comments themselves are at GET /tasks/{id}/comments
+        o.put("description", d.getString(TaskAnnotations.DESCRIPTION) == null ? "" : d.getString(TaskAnnotations.DESCRIPTION));
+        ObjectNode props = o.putObject("properties");
+        TaskAnnotations.properties(d).forEach(props::put);
+        o.put("commentCount", intOr(d.get(TaskAnnotations.COMMENT_COUNT), 0));
         o.put("parentId", d.getString(TaskDoc.PARENT_ID));
         o.put("createdAt", iso(d.get(TaskDoc.CREATED_AT)));
         o.put("updatedAt", iso(d.get(TaskFields.UPDATED_AT)));

@@ -38,6 +38,7 @@ public final class TaskService {
     private final TaskEvents events;
     private final ControlChannel control;
     private final Clock clock;
+    private final TaskAnnotations annotations;
 
     public TaskService(Services s, Catalog catalog) {
         this.tasks = s.store().tasks();
@@ -47,6 +48,12 @@ public final class TaskService {
         this.events = s.events();
         this.control = s.control();
         this.clock = s.clock();
+        this.annotations = new TaskAnnotations(this, tasks, s.store().collection(TaskAnnotations.COMMENTS), clock);
+    }
+
+    /** Tags, description, properties and comments of tasks. */
+    public TaskAnnotations annotations() {
+        return annotations;
     }
 
     // ---------------------------------------------------------------- create, read
