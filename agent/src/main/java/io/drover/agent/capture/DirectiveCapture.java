@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Picks {@link DroverDirective}s out of a task's stdout as it streams and sends them: metrics in
  * batches to {@code POST /tasks/{id}/scalars} at least once a second (or at once when
  * {@link #MAX_BATCH} points wait), params through the report call (merged under the task's own
- * params). Tags are recognised but not sent: agents have no tag route yet (docs/API.md).
+ * params), tags to {@code POST /tasks/{id}/tags} (added to the task's tags).
  *
  * <p>Batch numbers start at {@link #BATCH_BASE} so they never collide with the Python client's
  * batches relayed by the agent under the same lease epoch (numbered pid × 10^6 + n, far below 2^60); a failed batch is
@@ -36,6 +36,9 @@ public final class DirectiveCapture implements AutoCloseable {
         void scalars(long batch, ObjectNode body) throws Exception;
 
         void params(Map<String, String> params) throws Exception;
+
+        /** Adds tags to the task. */
+        default void tags(List<String> tags) throws Exception {}
     }
 
     private final Sink sink;
@@ -43,6 +46,7 @@ public final class DirectiveCapture implements AutoCloseable {
     private final Thread thread;
     private final List<ObjectNode> points = new ArrayList<>();
     private final Map<String, String> params = new LinkedHashMap<>();
+    private final java.util.Set<String> tags = new java.util.LinkedHashSet<>();
     private ObjectNode inFlight;
     private long nextBatch = BATCH_BASE;
     private long dropped;
@@ -78,8 +82,11 @@ public final class DirectiveCapture implements AutoCloseable {
                 if (points.size() >= MAX_BATCH) notifyAll();
             } else if (d instanceof DroverDirective.Param p) {
                 params.put(p.name(), p.value());
+            } else if (d instanceof DroverDirective.Tag t) {
+                // checked here: a name the controller refuses would otherwise be retried forever
+                if (io.drover.shared.domain.Ids.isName(t.value())) tags.add(t.value());
+                else LOG.warn("'::drover tag value={}' ignored: a tag is 1-64 letters, digits, '.', '_' or '-'", t.value());
             }
-            // a Tag: no agent tag route yet, it stays a log line
         }
         return true;
     }
@@ -104,7 +111,7 @@ public final class DirectiveCapture implements AutoCloseable {
                         return;
                     }
                 }
-                if (closed && points.isEmpty() && params.isEmpty() && inFlight == null) return;
+                if (closed && points.isEmpty() && params.isEmpty() && tags.isEmpty() && inFlight == null) return;
             }
         }
     }
@@ -133,6 +140,7 @@ public final class DirectiveCapture implements AutoCloseable {
                     inFlight = null;
                 }
             }
+            if (!flushTags()) return false;
             Map<String, String> ps;
             synchronized (this) {
                 if (params.isEmpty()) return true;
@@ -157,6 +165,34 @@ public final class DirectiveCapture implements AutoCloseable {
             LOG.debug("scalar batch not sent yet, retrying: {}", e.getMessage());
             return false;
         }
+    }
+
+    /** Sends waiting tags; false when they must be tried again. */
+    private boolean flushTags() {
+        List<String> ts;
+        synchronized (this) {
+            if (tags.isEmpty()) return true;
+            ts = new ArrayList<>(tags);
+        }
+        try {
+            sink.tags(ts);
+        } catch (LogSink.LeaseLost e) {
+            throw e;
+        } catch (DroverException e) {
+            int status = e.code().http();
+            if (status < 400 || status >= 500 || status == 429 || status == 409 || status == 403) {
+                LOG.debug("cannot add tags yet: {}", e.getMessage());
+                return false;
+            }
+            LOG.warn("tags {} refused by the controller, dropped: {}", ts, e.getMessage());
+        } catch (Exception e) {
+            LOG.debug("cannot add tags yet: {}", e.getMessage());
+            return false;
+        }
+        synchronized (this) {
+            ts.forEach(tags::remove);
+        }
+        return true;
     }
 
     private void send(ObjectNode batch, long number) throws Exception {

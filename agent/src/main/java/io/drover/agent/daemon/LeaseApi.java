@@ -66,6 +66,15 @@ final class LeaseApi {
         call(() -> api.post(base + "/scalars", body));
     }
 
+    /** Adds tags to the task ({@code ::drover tag} lines). */
+    void tags(List<String> tags) {
+        ObjectNode body = Json.object();
+        body.put("epoch", epoch);
+        ArrayNode arr = body.putArray("add");
+        tags.forEach(arr::add);
+        call(() -> api.post(base + "/tags", body));
+    }
+
     JsonNode diff() {
         return call(() -> api.get(base + "/diff"));
     }

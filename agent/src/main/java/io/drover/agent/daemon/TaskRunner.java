@@ -350,6 +350,15 @@ final class TaskRunner {
                     throw new LogSink.LeaseLost(e.getMessage());
                 }
             }
+
+            @Override
+            public void tags(java.util.List<String> tags) {
+                try {
+                    lease.tags(tags);
+                } catch (LeaseLostException e) {
+                    throw new LogSink.LeaseLost(e.getMessage());
+                }
+            }
         }, run.taskId);
     }
 

@@ -88,4 +88,29 @@ class DirectiveCaptureTest {
         c.close(Duration.ofSeconds(5));
         assertThat(sizes).containsExactly(DirectiveCapture.MAX_BATCH, 5);
     }
+
+    @Test
+    void tagsAreSentOnceAndInvalidOnesAreNotSent() {
+        List<List<String>> sent = new CopyOnWriteArrayList<>();
+        List<Integer> calls = new CopyOnWriteArrayList<>();
+        DirectiveCapture c = new DirectiveCapture(new DirectiveCapture.Sink() {
+            @Override
+            public void scalars(long batch, ObjectNode body) {}
+
+            @Override
+            public void params(Map<String, String> p) {}
+
+            @Override
+            public void tags(List<String> tags) {
+                calls.add(tags.size());
+                if (calls.size() == 1) throw new IllegalStateException("controller briefly unreachable");
+                sent.add(List.copyOf(tags));
+            }
+        }, "t", Duration.ofMillis(50));
+        assertThat(c.accept("::drover tag value=baseline")).isTrue();
+        assertThat(c.accept("::drover tag value=baseline")).isTrue();
+        assertThat(c.accept("::drover tag value=not/valid")).isTrue();
+        c.close(Duration.ofSeconds(5));
+        assertThat(sent).containsExactly(List.of("baseline"));
+    }
 }

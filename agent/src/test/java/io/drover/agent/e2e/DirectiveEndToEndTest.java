@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real controller (auth on) and a real agent run a Python script that prints
  * {@code ::drover} lines: the metric series appear on the task (while it runs and at the end),
- * params are reported, and every line, malformed ones included, stays in the console.
+ * params are reported, tags are added, and every line, malformed ones included, stays in the console.
  */
 class DirectiveEndToEndTest {
     static final Path MIRROR = Path.of("/opt/pypi/simple");
@@ -104,6 +104,10 @@ class DirectiveEndToEndTest {
         assertThat(loss.path("iter").asLong()).isEqualTo(30);
         assertThat(t.path("metrics").path("acc").path("last").asDouble()).isEqualTo(0.75);
         assertThat(t.path("params").path("lr").asText()).isEqualTo("0.5");
+        // '::drover tag value=baseline' went through POST /tasks/{id}/tags under the lease
+        List<String> tags = new ArrayList<>();
+        t.path("tags").forEach(x -> tags.add(x.asText()));
+        assertThat(tags).containsExactly("baseline");
 
         JsonNode series = api.get("/api/v1/tasks/" + id + "/scalars/loss?variant=train");
         assertThat(series.path("count").asLong()).isEqualTo(31);
