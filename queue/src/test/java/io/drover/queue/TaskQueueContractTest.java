@@ -627,7 +627,7 @@ public abstract class TaskQueueContractTest {
             long enqueued = System.nanoTime();
             f.get(2, TimeUnit.SECONDS);
             long wokeMs = (System.nanoTime() - enqueued) / 1_000_000;
-            assertThat(wokeMs).as("wake-up delay after the enqueue returned").isLessThan(100);
+            assertThat(wokeMs).as("wake-up delay after the enqueue returned (tens of ms; loose for busy CI)").isLessThan(400);
             queue.dequeue(id);
         }
     }

@@ -88,7 +88,7 @@ class EnvironmentCacheTest {
         Environment again = cache.get(builder, six(), log::add);
         double ms = (System.nanoTime() - t0) / 1e6;
         assertThat(again.cacheHit()).isTrue();
-        assertThat(ms).as("cache hit ms").isLessThan(100);
+        assertThat(ms).as("cache hit ms (a rebuild takes seconds)").isLessThan(500);
         assertThat(again.installedPackages()).isEqualTo(env.installedPackages());
         assertThat(builder.builds.get()).isEqualTo(1);
     }

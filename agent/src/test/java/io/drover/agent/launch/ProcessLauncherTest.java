@@ -132,7 +132,8 @@ class ProcessLauncherTest {
         long t0 = System.nanoTime();
         p.stop();
         RunResult r = p.waitFor();
-        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(2.0);
+        // well under the 10 s grace: the stop did not wait it out (loose bound: CI machines can be busy)
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(5.0);
         assertThat(r.exitCode()).isEqualTo(128 + 15);
         assertThat(Procs.awaitGone(grandchild, Duration.ofSeconds(2))).isTrue();
     }

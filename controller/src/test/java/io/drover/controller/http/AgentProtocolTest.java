@@ -197,7 +197,7 @@ class AgentProtocolTest {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().path("task").path("id").asText()).isEqualTo(id);
-        assertThat(ms).as("enqueue → claim answered, ms").isLessThan(200);
+        assertThat(ms).as("enqueue → claim answered, ms (a polling agent would take seconds)").isLessThan(500);
     }
 
     @Test
