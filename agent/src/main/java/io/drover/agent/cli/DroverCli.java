@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "drover", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run Python scripts from git on Drover queues and inspect the results.",
         subcommands = {SubmitCommand.class, CloneCommand.class, ShowCommand.class, LogsCommand.class,
-                AbortCommand.class, LsCommand.class, QueuesCommand.class, WorkersCommand.class, AgentCommand.class,
+                AbortCommand.class, TagCommand.class, CommentCommand.class, LsCommand.class, QueuesCommand.class, WorkersCommand.class, AgentCommand.class,
                 LoginCommand.class, LogoutCommand.class, WhoamiCommand.class, UsersCommand.class, KeysCommand.class,
                 SecretsCommand.class, GrantCommand.class, RevokeCommand.class, AuditCommand.class,
                 CommandLine.HelpCommand.class},

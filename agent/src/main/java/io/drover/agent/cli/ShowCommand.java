@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code drover show}: one task, for people or (with --json) as the API returns it. */
-@Command(name = "show", mixinStandardHelpOptions = true, description = "Show a task: status, reason, queue, worker, git, params, timings, artifacts.")
+@Command(name = "show", mixinStandardHelpOptions = true, description = "Show a task: status, reason, tags, description, queue, worker, git, params, properties, timings, artifacts.")
 final class ShowCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "TASK", description = "Task id (or a unique prefix).")
     String task;

@@ -22,6 +22,12 @@ final class TaskSummary {
         field(out, "project", text(t, "project"));
         field(out, "status", text(t, "status") + (x.path("exitCode").isNumber() ? " (exit code " + x.path("exitCode").asInt() + ")" : ""));
         field(out, "reason", text(t, "statusReason"));
+        java.util.List<String> tags = new java.util.ArrayList<>();
+        t.path("tags").forEach(tg -> tags.add(tg.asText()));
+        field(out, "tags", String.join(", ", tags));
+        field(out, "description", text(t, "description"));
+        int comments = t.path("commentCount").asInt(0);
+        field(out, "comments", comments == 0 ? "" : comments + " (drover comment " + t.path("id").asText() + " lists them)");
         field(out, "queue", text(t, "queue") + "  priority " + t.path("priority").asInt() + "  retries " + t.path("retries").asText("-"));
         field(out, "worker", text(x, "worker") + (x.path("attempt").asInt() > 0 ? "  attempt " + x.path("attempt").asInt() : ""));
         field(out, "parent", text(t, "parentId"));
@@ -36,6 +42,14 @@ final class TaskSummary {
         if (params.isObject() && params.size() > 0) {
             out.println("params");
             for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                field(out, "  " + e.getKey(), e.getValue().asText());
+            }
+        }
+        JsonNode props = t.path("properties");
+        if (props.isObject() && props.size() > 0) {
+            out.println("properties");
+            for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 field(out, "  " + e.getKey(), e.getValue().asText());
             }
