@@ -14,6 +14,7 @@ the script: it is reported once on stderr, the buffer is bounded and drops its o
 import atexit
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -32,6 +33,7 @@ FLUSH_POINTS = 1000
 MAX_BUFFER = 200000        # points kept while the controller cannot be reached
 MAX_PER_REQUEST = 5000
 _DIFF_LIMIT = 10 * 1024 * 1024
+_TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 _current = None
 _init_lock = threading.Lock()
@@ -104,6 +106,8 @@ class Task:
         self._disabled = False
         self._last_error = None
         self._send_lock = threading.Lock()
+        # run by an agent: tags go as '::drover tag' lines, which the agent adds under its lease
+        self._in_agent = lease is not None or epoch is not None or scalars_dir is not None
 
     # ------------------------------------------------------------------ logging (never blocks on I/O)
 
@@ -177,6 +181,44 @@ class Task:
         except (OSError, ValueError) as e:
             _warn("artifact:" + name, "cannot keep artifact %s: %s" % (name, e))
             return False
+
+    def add_tags(self, tags):
+        """Add ``tags`` (names: 1-64 letters, digits, '.', '_' or '-') to the task. Inside an agent run
+        they are printed as ``::drover tag value=…`` lines, which the agent adds to the task; a local run
+        sends them at once with the user's key (``PATCH /api/v1/tasks/{id}``). Returns True when sent or
+        handed to the agent; invalid names are skipped with a warning."""
+        return self._tags(tags, replace=False)
+
+    def set_tags(self, tags):
+        """Make ``tags`` the task's tags (a local run). Inside an agent run tags can only be added (the
+        agent's route adds), so this adds them and keeps the task's other tags."""
+        return self._tags(tags, replace=True)
+
+    def _tags(self, tags, replace):
+        if isinstance(tags, str):
+            tags = [tags]
+        ok = []
+        for t in tags:
+            t = str(t)
+            if _TAG.match(t):
+                if t not in ok:
+                    ok.append(t)
+            else:
+                _warn("tag:" + t, "tag %r skipped: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit" % t)
+        if self._in_agent:
+            out = sys.__stdout__ or sys.stdout
+            for t in ok:
+                out.write("::drover tag value=%s\n" % t)
+            out.flush()
+            return True
+        if self._disabled or not self.id:
+            return False
+        body = {"tags": ok} if replace else {"addTags": ok}
+        status = self._request("PATCH", "/api/v1/tasks/%s" % self.id, body, want_status=True)
+        if status is not True:
+            _warn("tags", "cannot set tags on task %s (%s)" % (self.id, self._last_error))
+            return False
+        return True
 
     # ------------------------------------------------------------------ sending
 
