@@ -86,4 +86,20 @@ class TaskAnnotationsAccessTest {
         lease.putArray("add").add("x");
         assertThat(call("POST", "/tasks/" + task + "/tags", lease, KEYS.get("olivia")).status()).isEqualTo(403);
     }
+
+    @Test
+    void editsAreAuditedAsTaskUpdateWithTheCaller() throws InterruptedException {
+        assertThat(call("PATCH", "/tasks/" + task, Json.object().put("description", "audited"), KEYS.get("olivia")).status()).isEqualTo(200);
+        // audit writes are asynchronous: wait for the entry
+        for (int i = 0; i < 100; i++) {
+            for (var e : call("GET", "/audit?limit=1000", null, admin).json().path("items")) {
+                if (e.path("action").asText().equals("task.update") && e.path("target").asText().equals(task)
+                        && e.toString().contains("olivia")) {
+                    return;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no task.update audit entry by olivia for " + task);
+    }
 }
