@@ -49,6 +49,7 @@ public final class ExtraResources {
                 HttpMetrics.apiRouteBinding(),
                 new LogResource(logs, s.clock()),
                 new ScalarResource(new ScalarStore(s.store().db()), s.clock()),
+                new io.drover.controller.reports.ReportResource(new io.drover.controller.reports.ReportStore(s.store().db()), s.clock()),
                 new ArtifactResource(files, new ArtifactIndex(s.store().db()), s.clock()),
                 new SecretsResource(secrets, s.store().db().getCollection(Collections.PROJECTS), SecretsResource::actor, s.audit()));
     }
