@@ -34,6 +34,9 @@ MAX_BUFFER = 200000        # points kept while the controller cannot be reached
 MAX_PER_REQUEST = 5000
 _DIFF_LIMIT = 10 * 1024 * 1024
 _TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
+MAX_REPORTS = 1000         # plots/texts/configs kept while the controller cannot be reached
+PLOT_KINDS = ("line", "scatter", "bar", "histogram", "confusion", "table")
+_CONFIG_FORMATS = ("json", "yaml", "text")
 
 _current = None
 _init_lock = threading.Lock()
@@ -94,6 +97,7 @@ class Task:
         self._capture_file = capture_file
         self._scalars_dir = scalars_dir
         self._points = []
+        self._reports = []  # (method, path, body) of plots, texts and configs, sent in order
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = False
@@ -220,6 +224,84 @@ class Task:
             return False
         return True
 
+    def log_plot(self, title, kind, spec, iter=None, series=None):
+        """Record a plot: ``kind`` is one of line, scatter, bar, histogram, confusion, table; ``spec`` a
+        JSON-serializable dict describing it (at most 1 MiB as JSON). Buffered and sent in the background.
+        Only outside an agent run for now (inside one there is no relay for plots yet: warns, returns False)."""
+        if kind not in PLOT_KINDS:
+            _warn("plot-kind:" + str(kind), "plot %r skipped: kind must be one of %s" % (title, ", ".join(PLOT_KINDS)))
+            return False
+        if not isinstance(spec, dict):
+            _warn("plot-spec", "plot %r skipped: spec must be a dict" % (title,))
+            return False
+        body = {"title": str(title), "kind": kind, "spec": spec}
+        if iter is not None:
+            body["iter"] = int(iter)
+        if series is not None:
+            body["series"] = str(series)
+        return self._queue_report("POST", "plots/user", body)
+
+    def log_text(self, title, text, iter=None):
+        """Record a text report (plain text or markdown, at most 256 KiB). Buffered and sent in the
+        background. Only outside an agent run for now (inside one: warns, returns False)."""
+        body = {"title": str(title), "text": str(text)}
+        if iter is not None:
+            body["iter"] = int(iter)
+        return self._queue_report("POST", "texts/user", body)
+
+    def log_config(self, name, content, format=None):
+        """Store a configuration object under ``name`` (1-64 letters, digits, '.', '_' or '-'); a second
+        call with the same name replaces it. A dict or list is sent as JSON; a string as ``format``
+        (default ``text``; ``json``, ``yaml`` or ``text``). At most 1 MiB. Buffered and sent in the
+        background. Only outside an agent run for now (inside one: warns, returns False)."""
+        name = str(name)
+        if not _TAG.match(name):
+            _warn("config:" + name, "config %r skipped: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit" % name)
+            return False
+        if isinstance(content, (dict, list)):
+            try:
+                content = json.dumps(content, default=str)
+            except (TypeError, ValueError) as e:
+                _warn("config:" + name, "config %r skipped: not JSON-serializable (%s)" % (name, e))
+                return False
+            format = format or "json"
+        format = format or "text"
+        if format not in _CONFIG_FORMATS:
+            _warn("config-format:" + str(format), "config %r skipped: format must be json, yaml or text" % name)
+            return False
+        return self._queue_report("PUT", "configs/" + urllib.parse.quote(name), {"format": format, "content": str(content)})
+
+    def _queue_report(self, method, suffix, body):
+        if self._in_agent:
+            # the agent relays only scalar files so far, and the script holds no key of its own
+            _warn("report-in-agent", "plots, texts and configs are not recorded inside an agent run yet; skipped")
+            return False
+        if self._disabled or not self.id:
+            return False
+        with self._lock:
+            self._reports.append((method, "/api/v1/tasks/%s/%s" % (self.id, suffix), body))
+            if len(self._reports) > MAX_REPORTS:
+                del self._reports[0]
+                self._dropped += 1
+        return True
+
+    def _send_reports(self):
+        """Sends buffered plots/texts/configs in order; False when the controller could not be reached (kept)."""
+        while True:
+            with self._lock:
+                if not self._reports:
+                    return True
+                method, path, body = self._reports[0]
+            status = self._request(method, path, body, want_status=True)
+            if status is not True and not (isinstance(status, int) and 400 <= status < 500 and status not in (408, 429)):
+                _warn("reports", "cannot send to %s (%s); keeping it and retrying" % (self.controller, self._last_error))
+                return False
+            if status is not True:
+                _warn("reports:%d" % status, "controller refused %s %s (HTTP %d: %s); it is dropped" % (method, path, status, self._last_error))
+            with self._lock:
+                if self._reports and self._reports[0][2] is body:
+                    del self._reports[0]
+
     # ------------------------------------------------------------------ sending
 
     def flush(self, timeout=10.0):
@@ -227,7 +309,7 @@ class Task:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                if not self._points:
+                if not self._points and not self._reports:
                     return True
             if not self._send_once():
                 return False
@@ -270,8 +352,11 @@ class Task:
         if self._disabled:
             with self._lock:
                 self._points = []
+                self._reports = []
             return True
         with self._send_lock:
+            if not self._send_reports():
+                return False
             with self._lock:
                 chunk = self._points[:MAX_PER_REQUEST]
                 self._points = self._points[MAX_PER_REQUEST:]
