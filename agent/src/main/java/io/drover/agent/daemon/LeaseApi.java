@@ -66,6 +66,12 @@ final class LeaseApi {
         call(() -> api.post(base + "/scalars", body));
     }
 
+    /** One plot or text report from the Python client; {@code kind} is {@code plots} or {@code texts}. Not idempotent. */
+    void record(String kind, ObjectNode body) {
+        body.put("epoch", epoch);
+        call(() -> api.post(base + "/" + kind, body));
+    }
+
     /** Adds tags to the task ({@code ::drover tag} lines). */
     void tags(List<String> tags) {
         ObjectNode body = Json.object();

@@ -17,7 +17,10 @@ import java.util.stream.Stream;
  * key (only the agent's worker key passes the lease routes), so inside an agent run the client
  * writes each batch as {@code $DROVER_SCALARS_DIR/NNNNNNNNNN.json} (atomically renamed into place)
  * and the agent posts it with its lease; the file number is the batch number, so a retried
- * post is not stored twice.
+ * post is not stored twice. Plots and text reports come the same way as
+ * {@code NNNNNNNNNN.plots.json} / {@code NNNNNNNNNN.texts.json}, posted in number order to the
+ * lease routes {@code /plots} and {@code /texts} (not idempotent: a post retried after a lost
+ * reply may store a record twice).
  */
 final class ScalarRelay {
     private final Path dir;
@@ -35,6 +38,11 @@ final class ScalarRelay {
 
     /** Posts every complete batch file in order; a batch the controller refuses is dropped and said once. */
     void forward(LeaseApi lease) {
+        forwardScalars(lease);
+        forwardRecords(lease);
+    }
+
+    private void forwardScalars(LeaseApi lease) {
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
             files = s.filter(p -> p.getFileName().toString().matches("\\d{1,18}\\.json")).sorted().toList();
@@ -62,6 +70,39 @@ final class ScalarRelay {
             }
         }
     }
+
+    /** Posts every complete plot/text file in order; refused ones are dropped and said once. */
+    private void forwardRecords(LeaseApi lease) {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> RECORD.matcher(p.getFileName().toString()).matches()).sorted().toList();
+        } catch (IOException e) {
+            return;
+        }
+        for (Path f : files) {
+            String name = f.getFileName().toString();
+            java.util.regex.Matcher m = RECORD.matcher(name);
+            if (!m.matches()) continue;
+            try {
+                JsonNode body = Json.parse(Files.readString(f));
+                if (body instanceof ObjectNode o) lease.record(m.group(2), o);
+                Files.deleteIfExists(f);
+            } catch (LeaseLostException e) {
+                return;
+            } catch (DroverException e) {
+                if (e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.INTERNAL || e.code() == ErrorCode.TOO_MANY_REQUESTS) {
+                    return; // try again on the next round
+                }
+                say("[drover] " + m.group(2) + " record " + name + " refused by the controller, dropped: " + e.getMessage());
+                deleteQuietly(f);
+            } catch (IOException | IllegalArgumentException e) {
+                say("[drover] unreadable " + m.group(2) + " record " + name + " dropped: " + e.getMessage());
+                deleteQuietly(f);
+            }
+        }
+    }
+
+    private static final java.util.regex.Pattern RECORD = java.util.regex.Pattern.compile("(\\d{1,18})\\.(plots|texts)\\.json");
 
     private void say(String line) {
         if (!warned) console.accept(line);

@@ -3,7 +3,13 @@ package io.drover.agent.pyclient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.drover.agent.Agent;
+import io.drover.agent.AgentConfig;
 import io.drover.controller.Controller;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.PersonIdent;
 import io.drover.controller.auth.Bootstrap;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.shared.client.ApiClient;
@@ -26,20 +32,26 @@ class PythonReportsTest {
     static Path tmp;
     static Controller controller;
     static ApiClient admin;
+    static Agent agent;
     static String userKey;
 
     @BeforeAll
     static void start() throws Exception {
-        controller = Controller.start(ControllerConfig.defaults().withPort(0).withDataDir(tmp.resolve("data")));
+        controller = Controller.start(ControllerConfig.defaults().withPort(0).withDataDir(tmp.resolve("data"))
+                .withHeartbeat(Duration.ofSeconds(1)).withLease(Duration.ofSeconds(10)));
         Bootstrap.Result boot = controller.bootstrap();
         admin = new ApiClient(controller.baseUrl(), boot.adminKey());
         admin.post("/api/v1/users", Json.object().put("username", "alice").put("password", "alice-password-123"));
         userKey = admin.post("/api/v1/keys", Json.object().put("name", "laptop").put("kind", "user").put("user", "alice"))
                 .orElseThrow().path("key").asText();
+        agent = Agent.start(AgentConfig.of(controller.baseUrl(), tmp.resolve("agent")).withName("py-reports")
+                .withQueues(List.of("default")).withGrace(Duration.ofSeconds(2)).withApiKey(boot.agentKey()));
+        assertThat(agent.awaitRegistered(Duration.ofSeconds(20))).isTrue();
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
+        if (agent != null) agent.close();
         if (controller != null) controller.close();
     }
 
@@ -85,5 +97,39 @@ class PythonReportsTest {
         assertThat(cfg.path("format").asText()).isEqualTo("json");
         assertThat(Json.parse(cfg.path("content").asText()).path("lr").asDouble()).isEqualTo(0.1);
         assertThat(admin.get("/api/v1/tasks/" + id + "/configs/env").path("format").asText()).isEqualTo("yaml");
+    }
+
+    @Test
+    void insideAnAgentRunPlotsAndTextsGoThroughTheAgent() throws Exception {
+        Path repo = tmp.resolve("repo");
+        String commit;
+        try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+            Files.writeString(repo.resolve("run.py"), """
+                    import drover
+                    d = drover.init()
+                    print("plot", d.log_plot("acc", "bar", {"y": [1, 2]}, iter=1))
+                    print("text", d.log_text("notes", "from the agent"))
+                    print("cfg", d.log_config("c", {"a": 1}))
+                    """);
+            git.add().addFilepattern(".").call();
+            PersonIdent who = new PersonIdent("t", "t@example.com");
+            commit = git.commit().setMessage("init").setAuthor(who).setCommitter(who).call().getName();
+        }
+        ObjectNode body = Json.object().put("name", "agent-reports").put("project", "agent-reports").put("enqueue", true);
+        body.putObject("script").put("repo", repo.toString()).put("branch", "main").put("commit", commit).put("entryPoint", "run.py");
+        String id = admin.post("/api/v1/tasks", body).orElseThrow().path("id").asText();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        JsonNode t = admin.get("/api/v1/tasks/" + id);
+        while (System.nanoTime() < deadline && !List.of("completed", "failed", "aborted").contains(t.path("status").asText())) {
+            Thread.sleep(100);
+            t = admin.get("/api/v1/tasks/" + id);
+        }
+        assertThat(t.path("status").asText()).as(t.toPrettyString()).isEqualTo("completed");
+        JsonNode plot = admin.get("/api/v1/tasks/" + id + "/plots/1");
+        assertThat(plot.path("kind").asText()).isEqualTo("bar");
+        assertThat(plot.path("spec").path("y").get(1).asInt()).isEqualTo(2);
+        assertThat(admin.get("/api/v1/tasks/" + id + "/texts/1").path("text").asText()).isEqualTo("from the agent");
+        // configs have no lease route yet: inside an agent run they are skipped (with a warning)
+        assertThat(admin.get("/api/v1/tasks/" + id + "/configs").path("items")).isEmpty();
     }
 }

@@ -98,6 +98,7 @@ class Task:
         self._scalars_dir = scalars_dir
         self._points = []
         self._reports = []  # (method, path, body) of plots, texts and configs, sent in order
+        self._report_n = 0
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = False
@@ -226,8 +227,8 @@ class Task:
 
     def log_plot(self, title, kind, spec, iter=None, series=None):
         """Record a plot: ``kind`` is one of line, scatter, bar, histogram, confusion, table; ``spec`` a
-        JSON-serializable dict describing it (at most 1 MiB as JSON). Buffered and sent in the background.
-        Only outside an agent run for now (inside one there is no relay for plots yet: warns, returns False)."""
+        JSON-serializable dict describing it (at most 1 MiB as JSON). Buffered and sent in the background;
+        inside an agent run handed to the agent as a file, which it posts with its lease."""
         if kind not in PLOT_KINDS:
             _warn("plot-kind:" + str(kind), "plot %r skipped: kind must be one of %s" % (title, ", ".join(PLOT_KINDS)))
             return False
@@ -243,7 +244,7 @@ class Task:
 
     def log_text(self, title, text, iter=None):
         """Record a text report (plain text or markdown, at most 256 KiB). Buffered and sent in the
-        background. Only outside an agent run for now (inside one: warns, returns False)."""
+        background; inside an agent run handed to the agent like plots."""
         body = {"title": str(title), "text": str(text)}
         if iter is not None:
             body["iter"] = int(iter)
@@ -273,9 +274,24 @@ class Task:
 
     def _queue_report(self, method, suffix, body):
         if self._in_agent:
-            # the agent relays only scalar files so far, and the script holds no key of its own
-            _warn("report-in-agent", "plots, texts and configs are not recorded inside an agent run yet; skipped")
-            return False
+            # the script holds no key of its own: the agent posts plot/text files with its lease
+            kind = suffix.split("/")[0]
+            if not self._scalars_dir or kind not in ("plots", "texts"):
+                _warn("report-in-agent:" + kind, "%s are not recorded inside an agent run yet; skipped" % kind)
+                return False
+            with self._lock:
+                self._report_n += 1
+                n = os.getpid() * 1000000 + self._report_n
+            name = "%018d.%s.json" % (n, kind)
+            try:
+                tmp = os.path.join(self._scalars_dir, name + ".tmp")
+                with open(tmp, "w") as f:
+                    json.dump(body, f)
+                os.replace(tmp, os.path.join(self._scalars_dir, name))
+                return True
+            except (OSError, TypeError, ValueError) as e:
+                _warn("report-file", "cannot hand %s to the agent: %s" % (kind, e))
+                return False
         if self._disabled or not self.id:
             return False
         with self._lock:
