@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.drover.controller.Controller;
 import io.drover.controller.testing.Api;
-import io.drover.controller.testing.TestConfig;
+import io.drover.controller.testing.ProjectRoles;
 import io.drover.shared.json.Json;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,48 +19,28 @@ import org.junit.jupiter.api.io.TempDir;
 class ReportAccessTest {
     @TempDir
     static Path dir;
+    static ProjectRoles roles;
     static Controller controller;
-    static Api api;
     static String admin;
     static String task;
+    static final Map<String, String> KEYS = new HashMap<>();
 
     @BeforeAll
     static void start() throws Exception {
-        controller = Controller.start(TestConfig.forTest(dir));
-        api = new Api(controller.baseUrl());
-        admin = controller.bootstrap().adminKey();
-        String owner = user("olivia");
-        user("max");
-        user("vera");
-        user("sam");
-        task = call("POST", "/tasks", Json.object().put("name", "t").put("project", "p1")
-                .set("script", Json.object().put("repo", "https://example.com/r.git").put("entryPoint", "train.py")), owner)
-                .json().path("id").asText();
-        assertThat(task).isNotBlank();
-        call("PUT", "/projects/p1/members/max", Json.object().put("role", "member"), owner);
-        call("PUT", "/projects/p1/members/vera", Json.object().put("role", "viewer"), owner);
-    }
-
-    static final java.util.Map<String, String> KEYS = new java.util.HashMap<>();
-
-    static String user(String name) {
-        call("POST", "/users", Json.object().put("username", name).put("password", "correct horse battery staple"), admin);
-        String key = call("POST", "/keys", Json.object().put("user", name).put("name", "test"), admin).json().path("key").asText();
-        KEYS.put(name, key);
-        return key;
-    }
-
-    static Api.Res call(String method, String path, Object body, String key) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(controller.baseUrl() + "/api/v1" + path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(Json.write(body)));
-        if (body != null) b.header("Content-Type", "application/json");
-        if (key != null) b.header("Authorization", "Bearer " + key);
-        return api.send(b.build());
+        roles = ProjectRoles.start(dir);
+        controller = roles.controller;
+        admin = roles.admin;
+        task = roles.task;
+        KEYS.putAll(roles.keys());
     }
 
     @AfterAll
     static void stop() {
-        if (controller != null) controller.close();
+        if (roles != null) roles.close();
+    }
+
+    static Api.Res call(String method, String path, Object body, String key) {
+        return roles.call(method, path, body, key);
     }
 
     static com.fasterxml.jackson.databind.node.ObjectNode plot(String title) {
