@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drover.agent.Agent;
-import io.drover.agent.AgentConfig;
 import io.drover.controller.Controller;
 import io.drover.controller.auth.Bootstrap;
-import io.drover.controller.config.ControllerConfig;
 import io.drover.shared.client.ApiClient;
 import io.drover.shared.json.Json;
 import java.io.InputStream;
@@ -39,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PythonClientEndToEndTest {
     @TempDir
     static Path tmp;
+    static ClientStack stack;
 
     static Controller controller;
     static ApiClient admin;
@@ -72,13 +71,12 @@ class PythonClientEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        controller = Controller.start(ControllerConfig.defaults().withPort(0).withDataDir(tmp.resolve("data"))
-                .withHeartbeat(Duration.ofSeconds(1)).withLease(Duration.ofSeconds(10)));
-        boot = controller.bootstrap();
-        admin = new ApiClient(controller.baseUrl(), boot.adminKey());
-        admin.post("/api/v1/users", Json.object().put("username", "alice").put("password", "alice-password-123"));
-        userKey = admin.post("/api/v1/keys", Json.object().put("name", "laptop").put("kind", "user").put("user", "alice"))
-                .orElseThrow().path("key").asText();
+        stack = ClientStack.start(tmp, "py-agent");
+        controller = stack.controller;
+        admin = stack.admin;
+        userKey = stack.userKey;
+        agent = stack.agent;
+        boot = stack.boot;
 
         repo = tmp.resolve("repo");
         try (Git g = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
@@ -87,15 +85,11 @@ class PythonClientEndToEndTest {
             PersonIdent who = new PersonIdent("t", "t@example.com");
             g.commit().setMessage("init").setAuthor(who).setCommitter(who).call();
         }
-        agent = Agent.start(AgentConfig.of(controller.baseUrl(), tmp.resolve("agent")).withName("py-agent")
-                .withQueues(List.of("default")).withGrace(Duration.ofSeconds(2)).withApiKey(boot.agentKey()));
-        assertThat(agent.awaitRegistered(Duration.ofSeconds(20))).isTrue();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (agent != null) agent.close();
-        if (controller != null) controller.close();
+        if (stack != null) stack.close();
     }
 
     static JsonNode awaitFinal(String id) throws InterruptedException {
@@ -131,10 +125,6 @@ class PythonClientEndToEndTest {
             out.put(m + "/" + v, pts);
         }
         return out;
-    }
-
-    static Path clientDir() {
-        return Path.of("../shared/src/main/resources/io/drover/client/python").toAbsolutePath().normalize();
     }
 
     static Proc python(Path cwd, Map<String, String> env, String... args) throws Exception {
@@ -225,7 +215,7 @@ class PythonClientEndToEndTest {
             commit = g.commit().setMessage("init").setAuthor(who).setCommitter(who).call().getName();
         }
         Files.writeString(work.resolve("src/train.py"), "\n# uncommitted\n", java.nio.file.StandardOpenOption.APPEND);
-        Proc p = python(work, Map.of("PYTHONPATH", clientDir().toString(), "DROVER_CONTROLLER", controller.baseUrl(),
+        Proc p = python(work, Map.of("PYTHONPATH", ClientStack.clientDir().toString(), "DROVER_CONTROLLER", controller.baseUrl(),
                 "DROVER_API_KEY", userKey), "src/train.py", "--epochs", "2");
         assertThat(p.code()).as(p.out()).isZero();
         String id = p.out().lines().filter(l -> l.startsWith("task ")).findFirst().orElseThrow().substring(5);
@@ -256,7 +246,7 @@ class PythonClientEndToEndTest {
     @Test
     void anUnreachableControllerNeverBreaksTheScript() throws Exception {
         Path work = Files.createDirectories(tmp.resolve("offline"));
-        Proc p = python(work, Map.of("PYTHONPATH", clientDir().toString(), "DROVER_CONTROLLER", "http://127.0.0.1:9",
+        Proc p = python(work, Map.of("PYTHONPATH", ClientStack.clientDir().toString(), "DROVER_CONTROLLER", "http://127.0.0.1:9",
                 "DROVER_PARAMS", "{\"General/lr\": \"0.25\", \"steps\": \"x\"}"),
                 "-c", """
                         import drover
@@ -276,7 +266,7 @@ class PythonClientEndToEndTest {
         HttpResponse<byte[]> file = get("/client/python/drover.py", null);
         assertThat(file.statusCode()).isEqualTo(200);
         // what laptops download is what the agent injects into tasks, byte for byte
-        byte[] agentCopy = Files.readAllBytes(clientDir().resolve("drover/__init__.py"));
+        byte[] agentCopy = Files.readAllBytes(ClientStack.clientDir().resolve("drover/__init__.py"));
         assertThat(file.body()).isEqualTo(agentCopy);
         Path dl = Files.createDirectories(tmp.resolve("download"));
         Files.write(dl.resolve("drover.py"), file.body());

@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.drover.agent.Agent;
-import io.drover.agent.AgentConfig;
 import io.drover.controller.Controller;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
-import io.drover.controller.auth.Bootstrap;
-import io.drover.controller.config.ControllerConfig;
 import io.drover.shared.client.ApiClient;
 import io.drover.shared.json.Json;
 import java.io.InputStream;
@@ -30,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PythonReportsTest {
     @TempDir
     static Path tmp;
+    static ClientStack stack;
     static Controller controller;
     static ApiClient admin;
     static Agent agent;
@@ -37,22 +35,16 @@ class PythonReportsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        controller = Controller.start(ControllerConfig.defaults().withPort(0).withDataDir(tmp.resolve("data"))
-                .withHeartbeat(Duration.ofSeconds(1)).withLease(Duration.ofSeconds(10)));
-        Bootstrap.Result boot = controller.bootstrap();
-        admin = new ApiClient(controller.baseUrl(), boot.adminKey());
-        admin.post("/api/v1/users", Json.object().put("username", "alice").put("password", "alice-password-123"));
-        userKey = admin.post("/api/v1/keys", Json.object().put("name", "laptop").put("kind", "user").put("user", "alice"))
-                .orElseThrow().path("key").asText();
-        agent = Agent.start(AgentConfig.of(controller.baseUrl(), tmp.resolve("agent")).withName("py-reports")
-                .withQueues(List.of("default")).withGrace(Duration.ofSeconds(2)).withApiKey(boot.agentKey()));
-        assertThat(agent.awaitRegistered(Duration.ofSeconds(20))).isTrue();
+        stack = ClientStack.start(tmp, "py-reports");
+        controller = stack.controller;
+        admin = stack.admin;
+        userKey = stack.userKey;
+        agent = stack.agent;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (agent != null) agent.close();
-        if (controller != null) controller.close();
+        if (stack != null) stack.close();
     }
 
     static String run(String script, String controllerUrl) throws Exception {
@@ -60,7 +52,7 @@ class PythonReportsTest {
         Files.writeString(work.resolve("t.py"), script);
         ProcessBuilder pb = new ProcessBuilder(List.of("python3", "t.py")).directory(work.toFile()).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("DROVER_"));
-        pb.environment().putAll(Map.of("PYTHONPATH", PythonTagsTest.clientDir().toString(), "DROVER_CONTROLLER", controllerUrl,
+        pb.environment().putAll(Map.of("PYTHONPATH", ClientStack.clientDir().toString(), "DROVER_CONTROLLER", controllerUrl,
                 "DROVER_API_KEY", userKey, "DROVER_HOME", tmp.resolve("no-home").toString()));
         Process p = pb.start();
         String out;

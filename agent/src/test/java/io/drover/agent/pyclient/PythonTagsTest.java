@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drover.agent.Agent;
-import io.drover.agent.AgentConfig;
 import io.drover.controller.Controller;
 import io.drover.controller.auth.Bootstrap;
-import io.drover.controller.config.ControllerConfig;
 import io.drover.shared.client.ApiClient;
 import io.drover.shared.json.Json;
 import java.io.InputStream;
@@ -31,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PythonTagsTest {
     @TempDir
     static Path tmp;
+    static ClientStack stack;
     static Controller controller;
     static Bootstrap.Result boot;
     static ApiClient admin;
@@ -39,22 +38,17 @@ class PythonTagsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        controller = Controller.start(ControllerConfig.defaults().withPort(0).withDataDir(tmp.resolve("data"))
-                .withHeartbeat(Duration.ofSeconds(1)).withLease(Duration.ofSeconds(10)));
-        boot = controller.bootstrap();
-        admin = new ApiClient(controller.baseUrl(), boot.adminKey());
-        admin.post("/api/v1/users", Json.object().put("username", "alice").put("password", "alice-password-123"));
-        userKey = admin.post("/api/v1/keys", Json.object().put("name", "laptop").put("kind", "user").put("user", "alice"))
-                .orElseThrow().path("key").asText();
-        agent = Agent.start(AgentConfig.of(controller.baseUrl(), tmp.resolve("agent")).withName("py-tags")
-                .withQueues(List.of("default")).withGrace(Duration.ofSeconds(2)).withApiKey(boot.agentKey()));
-        assertThat(agent.awaitRegistered(Duration.ofSeconds(20))).isTrue();
+        stack = ClientStack.start(tmp, "py-tags");
+        controller = stack.controller;
+        admin = stack.admin;
+        userKey = stack.userKey;
+        agent = stack.agent;
+        boot = stack.boot;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (agent != null) agent.close();
-        if (controller != null) controller.close();
+        if (stack != null) stack.close();
     }
 
     static List<String> tags(JsonNode t) {
@@ -77,7 +71,7 @@ class PythonTagsTest {
         List<String> cmd = List.of("python3", "t.py");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("DROVER_"));
-        pb.environment().putAll(Map.of("PYTHONPATH", clientDir().toString(), "DROVER_CONTROLLER", controller.baseUrl(),
+        pb.environment().putAll(Map.of("PYTHONPATH", ClientStack.clientDir().toString(), "DROVER_CONTROLLER", controller.baseUrl(),
                 "DROVER_API_KEY", userKey, "DROVER_HOME", tmp.resolve("no-home").toString()));
         Process p = pb.start();
         String out;
@@ -120,7 +114,4 @@ class PythonTagsTest {
         assertThat(tags(t)).containsExactly("baseline", "from-python");
     }
 
-    static Path clientDir() {
-        return Path.of("../shared/src/main/resources/io/drover/client/python").toAbsolutePath().normalize();
-    }
 }
