@@ -93,6 +93,7 @@ public final class DirectiveCapture implements AutoCloseable {
 
     private void loop() {
         while (!stopped) {
+            boolean drain;
             synchronized (this) {
                 if (points.size() < MAX_BATCH && !closed) {
                     try {
@@ -101,8 +102,11 @@ public final class DirectiveCapture implements AutoCloseable {
                         return;
                     }
                 }
+                // Woken by a full batch: send full batches only, so a fast producer does not turn the
+                // tail into a stream of tiny requests; the tail waits for the interval (or close).
+                drain = closed || points.size() < MAX_BATCH;
             }
-            boolean ok = flushOnce();
+            boolean ok = flushOnce(drain);
             synchronized (this) {
                 if (!ok && closed) {
                     try {
@@ -116,14 +120,17 @@ public final class DirectiveCapture implements AutoCloseable {
         }
     }
 
-    /** Sends what waits: the batch in flight first (a retry keeps its number), then new points, then params. */
-    private boolean flushOnce() {
+    /**
+     * Sends what waits: the batch in flight first (a retry keeps its number), then new points (only full
+     * batches unless {@code drain}), then params.
+     */
+    private boolean flushOnce(boolean drain) {
         try {
             while (true) {
                 ObjectNode batch;
                 long number;
                 synchronized (this) {
-                    if (inFlight == null && !points.isEmpty()) {
+                    if (inFlight == null && !points.isEmpty() && (drain || points.size() >= MAX_BATCH)) {
                         List<ObjectNode> take = new ArrayList<>(points.subList(0, Math.min(MAX_BATCH, points.size())));
                         points.subList(0, take.size()).clear();
                         inFlight = Json.object();

@@ -110,7 +110,8 @@ class CliAgainstControllerTest {
         String diff = api.get(ClientCommand.V1 + "/tasks/" + id + "/diff").path("diff").asText();
         assertThat(diff).contains("+print('hello, changed')").contains("notes/new.txt");
 
-        CliRun human = CliRun.of(env, "show", id.substring(0, 10)); // a unique prefix works
+        // ids start with 8 hex of creation seconds, so a prefix needs random characters after them to be unique
+        CliRun human = CliRun.of(env, "show", id.substring(0, 16));
         assertThat(human.code()).as(human.err()).isZero();
         assertThat(human.out()).contains(id).contains("queued").contains("gpu").contains("lr").contains("python train.py --epochs 3");
     }

@@ -54,7 +54,7 @@ class CliAnnotationsTest {
     @Test
     void tagAddsAndRemovesTags() {
         String id = task();
-        CliRun r = CliRun.of(env, "tag", id.substring(0, 10), "baseline", "gpu");
+        CliRun r = CliRun.of(env, "tag", id.substring(0, 16), "baseline", "gpu");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("baseline, gpu");
         assertThat(tags(id)).containsExactly("baseline", "gpu");

@@ -80,7 +80,7 @@ class CliEndToEndTest {
         assertThat(id).matches("[0-9a-f]{24}");
         assertThat(r.err()).contains("task " + id + " completed (exit code 0)");
 
-        CliRun c = drover("clone", id.substring(0, 12), "--param", "lr=0.7", "--wait");
+        CliRun c = drover("clone", id.substring(0, 16), "--param", "lr=0.7", "--wait");
         assertThat(c.code()).as(c.err()).isZero();
         assertThat(c.out()).contains("lr=0.7 type=float helper=42");
         JsonNode copy = Json.parse(drover("show", c.lastLine(), "--json").out());
