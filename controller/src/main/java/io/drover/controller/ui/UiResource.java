@@ -37,6 +37,9 @@ public final class UiResource implements RootResource {
         Access.route(root.get("/"), Permission.AUTHENTICATED).handler(this::index);
         Access.route(root.get("/index.html"), Permission.AUTHENTICATED).handler(this::index);
         Access.route(root.route("/ui/*"), Permission.PUBLIC).handler(StaticHandler.create(WEB_ROOT).setCachingEnabled(false).setDirectoryListing(false));
+        // browser libraries packaged as WebJars (uPlot for charts); versioned paths, so cache them long
+        Access.route(root.route("/webjars/*"), Permission.PUBLIC).handler(StaticHandler.create("META-INF/resources/webjars")
+                .setDirectoryListing(false).setMaxAgeSeconds(86_400));
     }
 
     private void index(RoutingContext ctx) {
