@@ -1,6 +1,7 @@
 package io.drover.controller.tasks;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -27,6 +28,21 @@ public final class TaskEvents {
 
         /** A task reached a final status (completed, failed, aborted), by any path. */
         default void finished(String taskId, String status) {}
+
+        /**
+         * Something in the task document changed (status, annotations, metrics, fields): listeners
+         * re-read it if they keep a copy (the listing index) or tell live clients.
+         */
+        default void changed(String taskId) {}
+
+        /** New console lines were stored; {@code next} is the sequence to read from ({@code after=}). */
+        default void logs(String taskId, long next) {}
+
+        /** Scalar points were stored for these series names ({@code metric/variant}). */
+        default void scalars(String taskId, Collection<String> series) {}
+
+        /** A report was stored: {@code kind} is {@code plot}, {@code text} or {@code image}. */
+        default void report(String taskId, String kind) {}
     }
 
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -49,6 +65,22 @@ public final class TaskEvents {
 
     public void finished(String taskId, String status) {
         each(l -> l.finished(taskId, status));
+    }
+
+    public void changed(String taskId) {
+        each(l -> l.changed(taskId));
+    }
+
+    public void logs(String taskId, long next) {
+        each(l -> l.logs(taskId, next));
+    }
+
+    public void scalars(String taskId, Collection<String> series) {
+        each(l -> l.scalars(taskId, series));
+    }
+
+    public void report(String taskId, String kind) {
+        each(l -> l.report(taskId, kind));
     }
 
     private void each(java.util.function.Consumer<Listener> c) {
