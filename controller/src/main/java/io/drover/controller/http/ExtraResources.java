@@ -47,9 +47,9 @@ public final class ExtraResources {
         LocalArtifactStore files = new LocalArtifactStore(s.vertx(), s.config().dataDir().resolve(ARTIFACTS_DIR));
         return List.of(
                 HttpMetrics.apiRouteBinding(),
-                new LogResource(logs, s.clock()),
-                new ScalarResource(new ScalarStore(s.store().db()), s.clock()),
-                new io.drover.controller.reports.ReportResource(new io.drover.controller.reports.ReportStore(s.store().db()), s.clock()),
+                new LogResource(logs, s.clock(), s.events()),
+                new ScalarResource(new ScalarStore(s.store().db()), s.clock(), s.events()),
+                new io.drover.controller.reports.ReportResource(new io.drover.controller.reports.ReportStore(s.store().db()), s.clock(), s.events()),
                 new ArtifactResource(files, new ArtifactIndex(s.store().db()), s.clock()),
                 new SecretsResource(secrets, s.store().db().getCollection(Collections.PROJECTS), SecretsResource::actor, s.audit()));
     }

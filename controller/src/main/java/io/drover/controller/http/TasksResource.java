@@ -61,7 +61,7 @@ public final class TasksResource implements ApiResource {
             String id = Http.pathId(ctx, "id");
             Http.blocking(ctx, () -> Json.object().put("diff", tasks.diff(id)));
         });
-        Access.route(api.post("/tasks/:id/clone"), Permission.WRITE, ProjectFrom.TASK).handler(Http.jsonBody()).handler(ctx -> change(ctx, 201, (id, b) -> tasks.cloneTask(id, b)));
+        Access.route(api.post("/tasks/:id/clone"), Permission.WRITE, ProjectFrom.TASK).handler(Http.jsonBody()).handler(ctx -> change(ctx, 201, (x, id, b) -> tasks.cloneTask(id, b, Access.principal(x).name())));
         Access.route(api.post("/tasks/:id/enqueue"), Permission.WRITE, ProjectFrom.TASK).handler(Http.jsonBody()).handler(ctx -> change(ctx, 200, audited("task.enqueue", tasks::enqueue)));
         Access.route(api.post("/tasks/:id/dequeue"), Permission.WRITE, ProjectFrom.TASK).handler(Http.jsonBody()).handler(ctx -> change(ctx, 200, (id, b) -> {
             Http.requireOnly(b);
@@ -115,7 +115,8 @@ public final class TasksResource implements ApiResource {
 
     private void create(RoutingContext ctx) {
         // parsed on the pool: with a diff the body can be megabytes, too slow for the event loop
-        Http.write(ctx, 201, () -> TaskJson.of(tasks.create(NewTask.parse(Http.body(ctx)), null)));
+        String user = Access.principal(ctx).name();
+        Http.write(ctx, 201, () -> TaskJson.of(tasks.create(NewTask.parse(Http.body(ctx)), null, user)));
     }
 
     private void list(RoutingContext ctx) {

@@ -32,9 +32,17 @@ public final class LogResource implements ApiResource {
     private final LogStore store;
     private final Clock clock;
 
+    private final io.drover.controller.tasks.TaskEvents events;
+
     public LogResource(LogStore store, Clock clock) {
+        this(store, clock, new io.drover.controller.tasks.TaskEvents());
+    }
+
+    /** @param events told of every stored batch ({@code logs(id, next)}, for live streams) */
+    public LogResource(LogStore store, Clock clock, io.drover.controller.tasks.TaskEvents events) {
         this.store = store;
         this.clock = clock;
+        this.events = events;
     }
 
     @Override
@@ -50,7 +58,9 @@ public final class LogResource implements ApiResource {
         // parse on the pool: a batch may be 2 MiB of JSON
         Http.write(ctx, 200, () -> {
             LogBatch batch = LogBatch.parse(Http.body(ctx), clock.instant());
-            return Json.object().put("next", store.append(id, batch));
+            long next = store.append(id, batch);
+            events.logs(id, next);
+            return Json.object().put("next", next);
         });
     }
 

@@ -41,9 +41,17 @@ public final class ReportResource implements ApiResource {
     private final ReportStore store;
     private final Clock clock;
 
+    private final io.drover.controller.tasks.TaskEvents events;
+
     public ReportResource(ReportStore store, Clock clock) {
+        this(store, clock, new io.drover.controller.tasks.TaskEvents());
+    }
+
+    /** @param events told of every stored plot and text ({@code report(id, kind)}, for live streams) */
+    public ReportResource(ReportStore store, Clock clock, io.drover.controller.tasks.TaskEvents events) {
         this.store = store;
         this.clock = clock;
+        this.events = events;
     }
 
     @Override
@@ -88,7 +96,9 @@ public final class ReportResource implements ApiResource {
             Document fields = new Document("title", text(b, "title", MAX_TITLE, true)).append("series", text(b, "series", MAX_TITLE, false))
                     .append("iter", iter(b)).append("kind", kind).append("spec", specJson).append("ts", Date.from(clock.instant()));
             store.checkTask(id, epoch);
-            return Json.object().put("seq", store.add(id, ReportStore.Kind.PLOT, fields));
+            long seq = store.add(id, ReportStore.Kind.PLOT, fields);
+            events.report(id, "plot");
+            return Json.object().put("seq", seq);
         });
     }
 
@@ -107,7 +117,9 @@ public final class ReportResource implements ApiResource {
             Document fields = new Document("title", text(b, "title", MAX_TITLE, true)).append("iter", iter(b)).append("text", t.asText())
                     .append("ts", Date.from(clock.instant()));
             store.checkTask(id, epoch);
-            return Json.object().put("seq", store.add(id, ReportStore.Kind.TEXT, fields));
+            long seq = store.add(id, ReportStore.Kind.TEXT, fields);
+            events.report(id, "text");
+            return Json.object().put("seq", seq);
         });
     }
 

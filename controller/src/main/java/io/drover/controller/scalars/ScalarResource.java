@@ -36,10 +36,18 @@ public final class ScalarResource implements ApiResource {
     private final SeriesReader reader;
     private final Clock clock;
 
+    private final io.drover.controller.tasks.TaskEvents events;
+
     public ScalarResource(ScalarStore store, Clock clock) {
+        this(store, clock, new io.drover.controller.tasks.TaskEvents());
+    }
+
+    /** @param events told of stored points ({@code scalars}) and of the task's new metrics ({@code changed}) */
+    public ScalarResource(ScalarStore store, Clock clock, io.drover.controller.tasks.TaskEvents events) {
         this.store = store;
         this.reader = new SeriesReader(store);
         this.clock = clock;
+        this.events = events;
     }
 
     @Override
@@ -61,6 +69,12 @@ public final class ScalarResource implements ApiResource {
                 throw DroverException.badRequest("'epoch' is for the agent route POST /tasks/{id}/scalars; a user key sends batches without it");
             }
             ScalarStore.Appended a = leased ? store.appendLeased(id, b) : store.appendUnleased(id, b);
+            if (a.stored() > 0) {
+                java.util.Set<String> series = new java.util.LinkedHashSet<>();
+                for (ScalarBatch.Point p : b.points()) series.add(p.variant().isEmpty() ? p.metric() : p.metric() + "/" + p.variant());
+                events.changed(id); // metrics.<series> on the task document moved
+                events.scalars(id, series);
+            }
             return Json.object().put("stored", a.stored()).put("duplicate", a.duplicate());
         });
     }

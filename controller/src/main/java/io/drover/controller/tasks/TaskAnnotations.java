@@ -92,6 +92,7 @@ public final class TaskAnnotations {
             if (params != null) throw DroverException.conflict("task '" + id + "' changed status while editing its params; try again");
             throw DroverException.notFound("task", id);
         }
+        tasks.changed(id);
         return tasks.get(id);
     }
 
@@ -110,7 +111,10 @@ public final class TaskAnnotations {
             Bson filter = Filters.and(TaskFields.fence(id, epoch), Filters.eq(TaskDoc.TAGS, current));
             var r = taskDocs.updateOne(filter, Updates.combine(Updates.set(TaskDoc.TAGS, new ArrayList<>(t)),
                     Updates.set(TaskFields.UPDATED_AT, Date.from(clock.instant()))));
-            if (r.getMatchedCount() > 0) return tasks.get(id);
+            if (r.getMatchedCount() > 0) {
+                tasks.changed(id);
+                return tasks.get(id);
+            }
             if (taskDocs.countDocuments(TaskFields.fence(id, epoch)) == 0) throw DroverException.staleLease(id, epoch);
         }
         throw DroverException.conflict("task '" + id + "' kept changing while adding tags; try again");
@@ -129,6 +133,7 @@ public final class TaskAnnotations {
         Document c = new Document("id", Ids.newId()).append("author", author).append("at", Date.from(clock.instant())).append("text", text);
         comments.updateOne(Filters.eq("_id", id), Updates.push("items", c), new UpdateOptions().upsert(true));
         taskDocs.updateOne(TaskFields.byId(id), Updates.inc(COMMENT_COUNT, 1));
+        tasks.changed(id);
         return c;
     }
 

@@ -32,6 +32,8 @@ public final class TaskDoc {
     public static final String MAX_RSS_KB = "execution.maxRssKb";
     public static final String CPU_SECONDS = "execution.cpuSeconds";
     public static final String ABORT_REQUESTED = "abortRequested";
+    /** Who created the task (the principal's user name; {@code local} with auth off; absent on old documents). */
+    public static final String USER = "user";
 
     /** Param pair keys inside {@link #PARAMS}. */
     public static final String K = "k";

@@ -84,6 +84,7 @@ public final class TaskJson {
         TaskAnnotations.properties(d).forEach(props::put);
         o.put("commentCount", intOr(d.get(TaskAnnotations.COMMENT_COUNT), 0));
         o.put("parentId", d.getString(TaskDoc.PARENT_ID));
+        o.put("user", d.getString(TaskDoc.USER));
         o.put("createdAt", iso(d.get(TaskDoc.CREATED_AT)));
         o.put("updatedAt", iso(d.get(TaskFields.UPDATED_AT)));
         o.put("archived", Boolean.TRUE.equals(d.getBoolean(TaskDoc.ARCHIVED)));

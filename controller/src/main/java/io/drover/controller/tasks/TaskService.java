@@ -59,6 +59,11 @@ public final class TaskService {
     // ---------------------------------------------------------------- create, read
 
     public Document create(NewTask t, String parentId) {
+        return create(t, parentId, null);
+    }
+
+    /** Creates the task as {@code user} (the creating principal's name; null for none). */
+    public Document create(NewTask t, String parentId, String user) {
         String id = io.drover.shared.domain.Ids.newId();
         Date now = now();
         if (t.diff() != null) {
@@ -88,10 +93,12 @@ public final class TaskService {
                 .append(TaskDoc.PARENT_ID, parentId)
                 .append(TaskDoc.CREATED_AT, now)
                 .append(TaskFields.UPDATED_AT, now)
-                .append(TaskDoc.ARCHIVED, false);
+                .append(TaskDoc.ARCHIVED, false)
+                .append(TaskDoc.USER, user);
         catalog.ensureProject(t.project());
         tasks.insertOne(doc);
         if (t.enqueue()) enqueueNow(id, t.queue(), t.priority(), TaskQueue.Position.BOTTOM);
+        events.changed(id);
         return get(id);
     }
 
@@ -158,6 +165,11 @@ public final class TaskService {
     // ---------------------------------------------------------------- clone
 
     public Document cloneTask(String sourceId, JsonNode b) {
+        return cloneTask(sourceId, b, null);
+    }
+
+    /** Clones as {@code user}: the clone belongs to whoever cloned it. */
+    public Document cloneTask(String sourceId, JsonNode b, String user) {
         Http.requireOnly(b, "name", "params", "queue", "priority", "enqueue");
         Document src = get(sourceId);
         Map<String, String> params = new LinkedHashMap<>(TaskJson.params(src));
@@ -175,7 +187,7 @@ public final class TaskService {
                 Fields.integer(b, "priority", src.getInteger(TaskFields.PRIORITY, 0), Fields.MIN_PRIORITY, Fields.MAX_PRIORITY),
                 src.getInteger(TaskFields.RETRIES, NewTask.DEFAULT_RETRIES), tags, params, script,
                 diff == null || diff.isEmpty() ? null : diff, Fields.bool(b, "enqueue", false));
-        return create(t, sourceId);
+        return create(t, sourceId, user);
     }
 
     // ---------------------------------------------------------------- queue transitions
@@ -199,6 +211,7 @@ public final class TaskService {
                     Updates.set(TaskDoc.EXIT_CODE, null), Updates.set(TaskFields.FINISHED_AT, null)));
         }
         enqueueNow(id, q, priority, pos);
+        events.changed(id);
         return get(id);
     }
 
@@ -214,6 +227,7 @@ public final class TaskService {
         if (from != TaskStatus.QUEUED) throw DroverException.conflict(TaskStatus.illegalTransition(from, TaskStatus.CREATED)
                 + "; only a queued task can be dequeued");
         queue.dequeue(id);
+        events.changed(id);
         return get(id);
     }
 
@@ -248,6 +262,7 @@ public final class TaskService {
                     if (r.getModifiedCount() == 0) continue; // claimed or changed meanwhile: look again
                     if (from == TaskStatus.QUEUED) queue.forget(id);
                     events.finished(id, TaskStatus.ABORTED.wire());
+                    events.changed(id);
                     return get(id);
                 }
                 case RUNNING -> {
@@ -259,6 +274,7 @@ public final class TaskService {
                     Document lease = d.get(TaskFields.LEASE, Document.class);
                     String worker = lease != null ? lease.getString("worker") : null;
                     if (worker != null) control.push(worker, new ControlChannel.Abort(id, epoch, reason));
+                    events.changed(id);
                     return get(id);
                 }
                 default -> throw DroverException.conflict(TaskStatus.illegalTransition(from, TaskStatus.ABORTED)
@@ -272,7 +288,13 @@ public final class TaskService {
         var r = tasks.updateOne(TaskFields.byId(id), Updates.combine(Updates.set(TaskDoc.ARCHIVED, archived),
                 Updates.set(TaskFields.UPDATED_AT, now())));
         if (r.getMatchedCount() == 0) throw DroverException.notFound("task", id);
+        events.changed(id);
         return get(id);
+    }
+
+    /** Tells listeners (listing index, live streams) that the task document changed. */
+    void changed(String id) {
+        events.changed(id);
     }
 
     /**

@@ -74,6 +74,7 @@ public final class AgentService {
         Date queuedAt = task.getDate(TaskFields.QUEUED_AT);
         events.claimed(claim.taskId(), claim.queue(), worker, queuedAt == null ? null : queuedAt.toInstant(), now);
         workers.seen(worker, claim.taskId(), true);
+        events.changed(claim.taskId());
         ObjectNode out = Json.object();
         out.set("task", TaskJson.withDiff(task, taskService.diffOf(task)));
         out.putObject("lease").put("epoch", claim.epoch()).put("token", claim.token())
@@ -126,7 +127,10 @@ public final class AgentService {
             if (commit != null) set.add(Updates.set(TaskDoc.RESOLVED_COMMIT, commit));
             if (set.isEmpty()) return d;
             set.add(Updates.set(TaskFields.UPDATED_AT, new Date(clock.millis())));
-            if (tasks.updateOne(filter, Updates.combine(set)).getMatchedCount() == 1) return taskService.get(id);
+            if (tasks.updateOne(filter, Updates.combine(set)).getMatchedCount() == 1) {
+                events.changed(id);
+                return taskService.get(id);
+            }
         }
         throw TaskFence.explain(tasks, id, epoch);
     }
@@ -169,6 +173,7 @@ public final class AgentService {
         Document lease = before.get(TaskFields.LEASE, Document.class);
         workers.taskDone(lease == null ? null : lease.getString("worker"), id);
         events.finished(id, status.wire());
+        events.changed(id);
         return taskService.get(id);
     }
 
@@ -186,6 +191,7 @@ public final class AgentService {
         String st = after.getString(TaskFields.STATUS);
         if (TaskStatus.parse(st).isFinal()) events.finished(id, st);
         else if (TaskStatus.QUEUED.wire().equals(st)) events.enqueued(id, after.getString(TaskFields.QUEUE));
+        events.changed(id);
         return after;
     }
 
