@@ -17,6 +17,7 @@ import org.bson.conversions.Bson;
  * lease          { worker, expiresAt Date, tokenHash } while running, else null
  * execution      { worker, attempt int, exitCode, startedAt, finishedAt, … }
  * abortRequested { reason, at } set by the controller when a user aborts a running task
+ * resources      { gpus int }: a claim hands the task only to an agent with that many GPUs free
  * updatedAt      Date
  * </pre>
  *
@@ -51,6 +52,11 @@ public final class TaskFields {
     /** Sub-document {@code {reason, at}}: the controller sets it on a running task that a user aborts. */
     public static final String ABORT_REQUESTED = "abortRequested";
     public static final String ABORT_REASON = "abortRequested.reason";
+    /** How many GPUs the task needs (absent: 0); a claim skips tasks needing more than the agent has free. */
+    public static final String GPUS = "resources.gpus";
+    public static final String RESOURCES = "resources";
+    /** The GPU indexes the agent ran the current attempt on; cleared by each claim. */
+    public static final String EXECUTION_GPUS = "execution.gpus";
     /** Collection holding the queue's {@code queuedSeq} counter document. */
     public static final String COUNTERS_COLLECTION = "counters";
 

@@ -32,10 +32,24 @@ public interface TaskQueue {
      * them when {@code fairness} (the rotation is per worker). Sets status running, increments
      * {@code epoch} and {@code execution.attempt}, writes the lease. Never blocks waiting for work.
      */
-    Optional<Claim> claim(String worker, List<String> queues, boolean fairness);
+    default Optional<Claim> claim(String worker, List<String> queues, boolean fairness) {
+        return claim(worker, queues, fairness, Fit.ANY);
+    }
+
+    /**
+     * Same, but only a task whose {@code resources.gpus} is within {@code fit} (the agent's free
+     * GPUs): entries needing more are skipped and keep their place, so a GPU task waits at the
+     * head for an agent that can run it while smaller tasks behind it are handed out.
+     */
+    Optional<Claim> claim(String worker, List<String> queues, boolean fairness, Fit fit);
 
     /** Completes when any of {@code queues} may have a claimable task, or after {@code max}. Never fails. */
-    CompletableFuture<Void> awaitWork(List<String> queues, Duration max);
+    default CompletableFuture<Void> awaitWork(List<String> queues, Duration max) {
+        return awaitWork(queues, Fit.ANY, max);
+    }
+
+    /** Same, counting only entries within {@code fit}, so an agent with too few GPUs is not woken by a task it cannot take. */
+    CompletableFuture<Void> awaitWork(List<String> queues, Fit fit, Duration max);
 
     /** Extends the lease of a running task; false when (taskId, epoch) is no longer current. */
     boolean extendLease(String taskId, long epoch);
@@ -70,7 +84,38 @@ public interface TaskQueue {
     /** Lease duration used for claims and heartbeats. */
     Duration leaseDuration();
 
-    record QueueEntry(String taskId, String queue, int priority, long seq, Instant queuedAt) {}
+    /** @param gpus the task's {@code resources.gpus} (0 when absent) */
+    record QueueEntry(String taskId, String queue, int priority, long seq, Instant queuedAt, int gpus) {
+        public QueueEntry(String taskId, String queue, int priority, long seq, Instant queuedAt) {
+            this(taskId, queue, priority, seq, queuedAt, 0);
+        }
+    }
+
+    /**
+     * Which tasks a claimer can run: those needing between {@code minGpus} and {@code maxGpus}
+     * GPUs. An agent sends its free GPU count as {@code maxGpus}, and {@code minGpus = 1} when its
+     * CPU-only slots are all busy (so it takes only GPU tasks).
+     */
+    record Fit(int minGpus, int maxGpus) {
+        public static final Fit ANY = new Fit(0, Integer.MAX_VALUE);
+
+        public Fit {
+            if (minGpus < 0 || maxGpus < minGpus) throw new IllegalArgumentException("bad GPU fit " + minGpus + ".." + maxGpus);
+        }
+
+        /** Up to {@code free} GPUs, CPU-only tasks included. */
+        public static Fit upTo(int free) {
+            return new Fit(0, Math.max(0, free));
+        }
+
+        public boolean admits(int gpus) {
+            return gpus >= minGpus && gpus <= maxGpus;
+        }
+
+        public boolean isAny() {
+            return minGpus == 0 && maxGpus == Integer.MAX_VALUE;
+        }
+    }
 
     /** A successful claim: the task document after the update, with the new epoch and lease token. */
     record Claim(String taskId, String queue, long epoch, String token, Instant expiresAt,

@@ -677,4 +677,116 @@ public abstract class TaskQueueContractTest {
         assertThat(drain(queue, "w", List.of("q"), false)).containsExactly(ids.get(1));
         assertThat(doc(ids.get(0)).getString(TaskFields.STATUS)).isEqualTo("aborted");
     }
+
+    // ---- GPU fit (issue 5): a task goes only to an agent with that many GPUs free -----------
+
+    /** A created task asking for {@code gpus} GPUs, enqueued at the bottom of {@code q}. */
+    protected String enqueuedNeeding(String q, int gpus) {
+        String id = Ids.newId();
+        tasks.insertOne(new Document(TaskFields.ID, id).append("name", "t").append(TaskFields.STATUS, "created")
+                .append(TaskFields.EPOCH, 0L).append(TaskFields.EXECUTION, new Document("attempt", 0))
+                .append(TaskFields.RESOURCES, new Document("gpus", gpus)).append(TaskFields.UPDATED_AT, new Date()));
+        queue.enqueue(id, q, 0, Position.BOTTOM);
+        return id;
+    }
+
+    @Test
+    void entriesKnowHowManyGpusTheirTaskNeeds() {
+        String two = enqueuedNeeding("q", 2);
+        String none = enqueued("q", 0, Position.BOTTOM);
+        assertThat(queue.entries("q")).extracting(QueueEntry::taskId, QueueEntry::gpus)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(two, 2), org.assertj.core.groups.Tuple.tuple(none, 0));
+        // a restarted controller reads the same from the store
+        assertThat(newQueue().entries("q")).extracting(QueueEntry::gpus).containsExactly(2, 0);
+    }
+
+    @Test
+    void aClaimSkipsTasksNeedingMoreGpusThanFreeAndKeepsTheirPlace() {
+        String big = enqueuedNeeding("q", 2);
+        String small = enqueuedNeeding("q", 1);
+        String cpu = enqueued("q", 0, Position.BOTTOM);
+
+        Claim c = queue.claim("w1", List.of("q"), false, TaskQueue.Fit.upTo(1)).orElseThrow();
+        assertThat(c.taskId()).isEqualTo(small);
+        assertThat(doc(small).getString(TaskFields.STATUS)).isEqualTo("running");
+        // the 2-GPU task is still first in line; the CPU task behind it still second
+        assertThat(ids(queue.entries("q"))).containsExactly(big, cpu);
+        assertThat(doc(big).getString(TaskFields.STATUS)).isEqualTo("queued");
+
+        assertThat(queue.claim("w1", List.of("q"), false, TaskQueue.Fit.upTo(0)).orElseThrow().taskId()).isEqualTo(cpu);
+        assertThat(queue.claim("w1", List.of("q"), false, TaskQueue.Fit.upTo(1))).isEmpty();
+        assertThat(ids(queue.entries("q"))).containsExactly(big);
+        assertThat(queue.claim("w2", List.of("q"), false, TaskQueue.Fit.upTo(2)).orElseThrow().taskId()).isEqualTo(big);
+    }
+
+    @Test
+    void aMinimumGpuFitTakesOnlyGpuTasks() {
+        String cpu = enqueued("q", 0, Position.BOTTOM);
+        String gpu = enqueuedNeeding("q", 1);
+        assertThat(queue.claim("w", List.of("q"), false, new TaskQueue.Fit(1, 4)).orElseThrow().taskId()).isEqualTo(gpu);
+        assertThat(queue.claim("w", List.of("q"), false, new TaskQueue.Fit(1, 4))).isEmpty();
+        assertThat(ids(queue.entries("q"))).containsExactly(cpu);
+        // the plain claim takes anything
+        assertThat(claimOne("w", "q").taskId()).isEqualTo(cpu);
+    }
+
+    @Test
+    void gpuFitWorksAcrossQueuesInOrderAndAfterReload() {
+        String a = enqueuedNeeding("first", 4);
+        String b = enqueuedNeeding("second", 1);
+        MongoTaskQueue restarted = newQueue();
+        assertThat(restarted.claim("w", List.of("first", "second"), false, TaskQueue.Fit.upTo(2)).orElseThrow().taskId())
+                .isEqualTo(b);
+        assertThat(ids(restarted.entries("first"))).containsExactly(a);
+    }
+
+    @Test
+    void aClaimAfterARequeueStillFiltersAndClearsTheOldGpuList() {
+        String id = enqueuedNeeding("q", 2);
+        Claim c = queue.claim("w", List.of("q"), false, TaskQueue.Fit.upTo(2)).orElseThrow();
+        tasks.updateOne(TaskFields.byId(id), new Document("$set", new Document(TaskFields.EXECUTION_GPUS, List.of(0, 1))));
+        assertThat(queue.release(id, c.epoch(), "agent shut down")).isTrue();
+        assertThat(queue.entries("q")).extracting(QueueEntry::gpus).containsExactly(2);
+        assertThat(queue.claim("w", List.of("q"), false, TaskQueue.Fit.upTo(1))).isEmpty();
+        queue.claim("w", List.of("q"), false, TaskQueue.Fit.upTo(3)).orElseThrow();
+        Document exec = doc(id).get(TaskFields.EXECUTION, Document.class);
+        assertThat(exec.containsKey("gpus")).as("execution.gpus of the previous attempt is cleared").isFalse();
+    }
+
+    @Test
+    void awaitWorkIgnoresTasksThatDoNotFit() throws Exception {
+        enqueuedNeeding("q", 2);
+        CompletableFuture<Void> small = queue.awaitWork(List.of("q"), TaskQueue.Fit.upTo(1), Duration.ofSeconds(10));
+        assertThat(queue.awaitWork(List.of("q"), TaskQueue.Fit.upTo(2), Duration.ofSeconds(10))).isDone();
+        Thread.sleep(100);
+        assertThat(small).as("an agent with 1 free GPU is not woken for a 2-GPU task").isNotDone();
+        enqueuedNeeding("q", 1);
+        small.get(2, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void concurrentFittedClaimsNeverTakeTheSameTask() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 40; i++) ids.add(i % 2 == 0 ? enqueuedNeeding("q", 1) : enqueuedNeeding("q", 3));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            Set<String> taken = ConcurrentHashMap.newKeySet();
+            AtomicInteger dup = new AtomicInteger();
+            List<Future<?>> fs = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                String worker = "w" + w;
+                fs.add(pool.submit(() -> {
+                    for (Optional<Claim> c; (c = queue.claim(worker, List.of("q"), false, TaskQueue.Fit.upTo(1))).isPresent(); ) {
+                        if (!taken.add(c.get().taskId())) dup.incrementAndGet();
+                    }
+                }));
+            }
+            for (Future<?> f : fs) f.get(30, TimeUnit.SECONDS);
+            assertThat(dup).hasValue(0);
+            assertThat(taken).hasSize(20);
+            assertThat(queue.entries("q")).hasSize(20).allMatch(e -> e.gpus() == 3);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -165,15 +165,16 @@ public final class MongoTaskQueue implements TaskQueue, AutoCloseable {
     // ---- claim ----------------------------------------------------------------------------
 
     @Override
-    public Optional<Claim> claim(String worker, List<String> queues, boolean fairness) {
+    public Optional<Claim> claim(String worker, List<String> queues, boolean fairness, Fit fit) {
         Objects.requireNonNull(worker, "worker");
+        Fit f = fit == null ? Fit.ANY : fit;
         int n = queues.size();
         if (n == 0) return Optional.empty();
         AtomicInteger turn = fairness ? rotation.computeIfAbsent(worker, w -> new AtomicInteger()) : null;
         int start = turn == null ? 0 : Math.floorMod(turn.get(), n);
         for (int k = 0; k < n; k++) {
             int i = (start + k) % n;
-            Optional<Claim> claim = claimFrom(worker, queues.get(i));
+            Optional<Claim> claim = claimFrom(worker, queues.get(i), f);
             if (claim.isPresent()) {
                 if (turn != null) turn.set(i + 1);
                 return claim;
@@ -182,11 +183,11 @@ public final class MongoTaskQueue implements TaskQueue, AutoCloseable {
         return Optional.empty();
     }
 
-    private Optional<Claim> claimFrom(String worker, String queue) {
+    private Optional<Claim> claimFrom(String worker, String queue, Fit fit) {
         reloadLock.readLock().lock();
         try {
             QueueView v = view;
-            for (QueueEntry candidate; (candidate = v.pollFirst(queue)) != null; ) {
+            for (QueueEntry candidate; (candidate = v.pollFirst(queue, fit)) != null; ) {
                 Optional<Claim> claim = tryClaim(v, candidate, worker, queue);
                 if (claim.isPresent()) return claim;
             }
@@ -232,9 +233,10 @@ public final class MongoTaskQueue implements TaskQueue, AutoCloseable {
      * Every waiter of a queue is woken by an enqueue there; the losers of the claim race wait again.
      */
     @Override
-    public CompletableFuture<Void> awaitWork(List<String> queues, Duration max) {
+    public CompletableFuture<Void> awaitWork(List<String> queues, Fit fit, Duration max) {
         List<String> names = List.copyOf(queues);
-        return signals.await(names, max, () -> view.hasAny(names));
+        Fit f = fit == null ? Fit.ANY : fit;
+        return signals.await(names, max, () -> view.hasAny(names, f));
     }
 
     /** Wakes the pollers of {@code queue}, e.g. when another controller enqueued there. */

@@ -1,5 +1,6 @@
 package io.drover.queue.mongo;
 
+import io.drover.queue.TaskQueue;
 import io.drover.queue.TaskQueue.QueueEntry;
 
 import java.util.ArrayList;
@@ -63,6 +64,32 @@ final class QueueView {
     /** A popped entry whose CAS did not happen (store error): put it back if it is still current. */
     void restore(QueueEntry popped) {
         if (byId.get(popped.taskId()) == popped) queue(popped.queue()).add(popped);
+    }
+
+    /**
+     * Takes the first entry (in claim order) that {@code fit} admits out of the order, like
+     * {@link #pollFirst}; entries it skips keep their place. Removing a specific entry is atomic,
+     * so two claimers never take the same one.
+     */
+    QueueEntry pollFirst(String queueName, TaskQueue.Fit fit) {
+        if (fit.isAny()) return pollFirst(queueName);
+        ConcurrentSkipListSet<QueueEntry> q = byQueue.get(queueName);
+        if (q == null) return null;
+        for (QueueEntry e : q) {
+            if (fit.admits(e.gpus()) && q.remove(e)) return e;
+        }
+        return null;
+    }
+
+    /** Whether any of the queues holds an entry that {@code fit} admits (a scan when the fit is not ANY). */
+    boolean hasAny(Collection<String> queueNames, TaskQueue.Fit fit) {
+        if (fit.isAny()) return hasAny(queueNames);
+        for (String name : queueNames) {
+            ConcurrentSkipListSet<QueueEntry> q = byQueue.get(name);
+            if (q == null) continue;
+            for (QueueEntry e : q) if (fit.admits(e.gpus())) return true;
+        }
+        return false;
     }
 
     QueueEntry get(String taskId) {

@@ -66,7 +66,8 @@ final class TaskDocs {
                 .append(UPDATED_AT, at))
                 .append("$inc", new Document(EPOCH, 1L).append(ATTEMPT, 1))
                 // queuedSeq only means something while queued; a new attempt has no result yet.
-                .append("$unset", new Document(QUEUED_SEQ, "").append(FINISHED_AT, "").append(EXIT_CODE, ""));
+                .append("$unset", new Document(QUEUED_SEQ, "").append(FINISHED_AT, "").append(EXIT_CODE, "")
+                        .append(EXECUTION_GPUS, ""));
     }
 
     static Document dequeue(Instant now) {
@@ -108,7 +109,7 @@ final class TaskDocs {
     static final Document STATE_FIELDS = new Document(STATUS, 1).append(EPOCH, 1).append(QUEUE, 1);
 
     static final Document ENTRY_FIELDS = new Document(QUEUE, 1).append(PRIORITY, 1).append(QUEUED_SEQ, 1)
-            .append(QUEUED_AT, 1);
+            .append(QUEUED_AT, 1).append(RESOURCES, 1);
 
     /** The queue entry of a queued task document, or null when it names no queue. */
     static QueueEntry entry(Document doc) {
@@ -117,7 +118,13 @@ final class TaskDocs {
         Date at = doc.getDate(QUEUED_AT);
         // A queued task without a seq (written by hand or an old version) goes to the back of its priority.
         return new QueueEntry(doc.getString(ID), queue, (int) number(doc, PRIORITY, 0),
-                number(doc, QUEUED_SEQ, Long.MAX_VALUE), at == null ? null : at.toInstant());
+                number(doc, QUEUED_SEQ, Long.MAX_VALUE), at == null ? null : at.toInstant(), gpus(doc));
+    }
+
+    /** {@code resources.gpus}, 0 when absent or not a number (tasks from before issue 5). */
+    static int gpus(Document doc) {
+        Document r = doc.get(RESOURCES) instanceof Document d ? d : null;
+        return r == null ? 0 : (int) Math.max(0, number(r, "gpus", 0));
     }
 
     static long epoch(Document doc) {
