@@ -57,6 +57,14 @@ public final class ControllerMain implements Callable<Integer> {
             description = "Burst allowance of --write-rate (env DROVER_WRITE_BURST; default 200).")
     Integer writeBurst;
 
+    @Option(names = "--agent-bundle", paramLabel = "FILE",
+            description = "Agent bundle served to GPU boxes at /install/ (scripts/build-agent-bundle.sh makes it; env DROVER_AGENT_BUNDLE).")
+    Path agentBundle;
+
+    @Option(names = "--public-url", paramLabel = "URL",
+            description = "URL agents reach this controller at, written into /install/agent.sh (env DROVER_PUBLIC_URL; default: from each request).")
+    String publicUrl;
+
     @Option(names = "--write-client-config",
             description = "Write the controller URL to $DROVER_HOME/config.json (default ~/.drover/config.json) for the CLI and agents.")
     boolean writeClientConfig;
@@ -90,6 +98,8 @@ public final class ControllerMain implements Callable<Integer> {
             c = c.withWriteLimit(writeRate != null ? writeRate : c.exposure().writeRate(),
                     writeBurst != null ? writeBurst : c.exposure().writeBurst());
         }
+        if (agentBundle != null) c = c.withInstall(c.install().withAgentBundle(agentBundle));
+        if (publicUrl != null) c = c.withInstall(c.install().withPublicUrl(publicUrl));
         c = secretsOptions.apply(c);
         c = ldapOptions.apply(c, System.getenv());
         return c;

@@ -23,10 +23,11 @@ import java.util.Map;
  * @param secretsKeyFile file with the secrets vault's key ({@code --secrets-key-file}); null = env
  *                   {@code DROVER_SECRETS_KEY}, else {@code DATA/secrets.key} (generated on first start)
  * @param ldap       LDAP login ({@code --ldap-*}), or null for local users only
+ * @param install    what {@code /install/} serves to GPU boxes ({@link InstallConfig})
  */
 public record ControllerConfig(String host, int port, Path dataDir, String mongoUri,
                                Duration lease, Duration heartbeat, boolean auth, Duration sessionTtl,
-                               Exposure exposure, Path secretsKeyFile, LdapConfig ldap) {
+                               Exposure exposure, Path secretsKeyFile, LdapConfig ldap, InstallConfig install) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -45,6 +46,7 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
         if (sessionTtl == null) sessionTtl = DEFAULT_SESSION_TTL;
         if (sessionTtl.toMillis() < 1000) throw new IllegalArgumentException("session TTL must be at least 1 second");
         if (exposure == null) exposure = Exposure.DEFAULT;
+        if (install == null) install = InstallConfig.NONE;
     }
 
     /**
@@ -63,7 +65,7 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
 
     public static ControllerConfig defaults() {
         return new ControllerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_DATA, null, DEFAULT_LEASE, DEFAULT_HEARTBEAT,
-                true, DEFAULT_SESSION_TTL, Exposure.DEFAULT, null, null);
+                true, DEFAULT_SESSION_TTL, Exposure.DEFAULT, null, null, InstallConfig.NONE);
     }
 
     /** Defaults overridden by {@code DROVER_HOST, DROVER_PORT, DROVER_DATA, DROVER_MONGO_URI, DROVER_LEASE_SECONDS, DROVER_HEARTBEAT_SECONDS}. */
@@ -78,24 +80,25 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
                 Duration.ofSeconds(intEnv(env, "DROVER_HEARTBEAT_SECONDS", (int) d.heartbeat().toSeconds())),
                 d.auth(),
                 Duration.ofSeconds(intEnv(env, "DROVER_SESSION_TTL_SECONDS", (int) d.sessionTtl().toSeconds())),
-                Exposure.fromEnv(env), d.secretsKeyFile(), d.ldap());
+                Exposure.fromEnv(env), d.secretsKeyFile(), d.ldap(), InstallConfig.fromEnv(env));
     }
 
-    public ControllerConfig withHost(String v) { return new ControllerConfig(v, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap); }
-    public ControllerConfig withPort(int v) { return new ControllerConfig(host, v, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap); }
-    public ControllerConfig withDataDir(Path v) { return new ControllerConfig(host, port, v, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap); }
-    public ControllerConfig withMongoUri(String v) { return new ControllerConfig(host, port, dataDir, v, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap); }
-    public ControllerConfig withLease(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, v, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap); }
-    public ControllerConfig withHeartbeat(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, v, auth, sessionTtl, exposure, secretsKeyFile, ldap); }
+    public ControllerConfig withInstall(InstallConfig v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, v); }
+    public ControllerConfig withHost(String v) { return new ControllerConfig(v, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install); }
+    public ControllerConfig withPort(int v) { return new ControllerConfig(host, v, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install); }
+    public ControllerConfig withDataDir(Path v) { return new ControllerConfig(host, port, v, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install); }
+    public ControllerConfig withMongoUri(String v) { return new ControllerConfig(host, port, dataDir, v, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install); }
+    public ControllerConfig withLease(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, v, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install); }
+    public ControllerConfig withHeartbeat(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, v, auth, sessionTtl, exposure, secretsKeyFile, ldap, install); }
     /** Authentication and access control on (the default) or off (tests; loopback-only use). */
-    public ControllerConfig withAuth(boolean v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, v, sessionTtl, exposure, secretsKeyFile, ldap); }
-    public ControllerConfig withSessionTtl(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, v, exposure, secretsKeyFile, ldap); }
+    public ControllerConfig withAuth(boolean v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, v, sessionTtl, exposure, secretsKeyFile, ldap, install); }
+    public ControllerConfig withSessionTtl(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, v, exposure, secretsKeyFile, ldap, install); }
     /** The secrets vault's key file ({@code --secrets-key-file}). */
-    public ControllerConfig withSecretsKeyFile(Path v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, v, ldap); }
+    public ControllerConfig withSecretsKeyFile(Path v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, v, ldap, install); }
     /** LDAP login, or null for local users only. */
-    public ControllerConfig withLdap(LdapConfig v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, v); }
+    public ControllerConfig withLdap(LdapConfig v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, v, install); }
 
-    public ControllerConfig withExposure(Exposure v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, v, secretsKeyFile, ldap); }
+    public ControllerConfig withExposure(Exposure v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, v, secretsKeyFile, ldap, install); }
     /** Allow a non-loopback address with auth off ({@code --insecure}). */
     public ControllerConfig withInsecure(boolean v) { return withExposure(exposure.withInsecure(v)); }
     /** HTTPS with this PEM certificate and key (both or neither; checked by {@link #validated}). */
@@ -115,7 +118,8 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
                 + " leaseSeconds=" + lease.toSeconds() + " heartbeatSeconds=" + heartbeat.toSeconds()
                 + " auth=" + (auth ? "on" : "OFF") + " " + exposure.describe()
                 + (secretsKeyFile == null ? "" : " secretsKeyFile=" + secretsKeyFile)
-                + (ldap == null ? "" : " ldap=[" + ldap.describe() + "]");
+                + (ldap == null ? "" : " ldap=[" + ldap.describe() + "]")
+                + (install.agentBundle() == null ? "" : " agentBundle=" + install.agentBundle());
     }
 
     /** {@code mongodb://user:secret@h} → {@code mongodb://user:****@h}. */
