@@ -388,7 +388,7 @@ export async function xyChart(container, { kind = 'line', series = [], height = 
   const width = () => Math.max(200, Math.floor(container.clientWidth || 600));
   const u = new uPlot({
     width: width(), height,
-    legend: { show: series.length > 1 || Boolean(series[0]?.label) },
+    legend: { show: series.length > 1 },
     scales: {
       x: { time: false, ...(kind === 'bar' ? { range: (self, min, max) => [min - 0.5 * step(xs), max + 0.5 * step(xs)] } : {}) },
       // bars grow from zero: a bar chart whose axis starts elsewhere misleads
