@@ -214,7 +214,7 @@ export function subscribe(params, handlers = {}) {
   let delay = 1000;
   let timer = null;
   let everOpened = false;
-  let live = false;
+  let live = null; // null until the first open or error, so the first state is always reported
 
   const setLive = (v) => {
     if (v === live) return;
@@ -265,9 +265,8 @@ export function subscribe(params, handlers = {}) {
       closed = true;
       clearTimeout(timer);
       source?.close();
-      setLive(false);
     },
-    get live() { return live; },
+    get live() { return live === true; },
   };
 }
 

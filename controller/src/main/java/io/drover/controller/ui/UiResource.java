@@ -1,9 +1,7 @@
 package io.drover.controller.ui;
 
 import io.drover.controller.auth.Access;
-import io.drover.controller.auth.AuthService;
 import io.drover.controller.auth.Permission;
-import io.drover.controller.auth.Principal;
 import io.drover.controller.http.RootResource;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.Router;
@@ -12,46 +10,54 @@ import io.vertx.ext.web.handler.StaticHandler;
 import java.time.Clock;
 
 /**
- * The minimal dashboard: {@code GET /} (task list rendered on the server) and the static files
- * of the ui-static module under {@code /ui/} (served from the classpath).
+ * The dashboard: static ES modules of the ui-static module under {@code /ui/} (served from the
+ * classpath, no build step), browser libraries as WebJars under {@code /webjars/}, and {@code /}
+ * sending a signed-in browser to the experiments page {@code /ui/index.html} (an anonymous one
+ * goes to the login page first: the auth layer answers before this handler).
  */
 public final class UiResource implements RootResource {
     /** Classpath folder of the ui-static module. */
     public static final String WEB_ROOT = "io/drover/ui";
-    static final int ROWS = 200;
+    /** Where {@code /} leads. */
+    public static final String HOME = "/ui/index.html";
+    /**
+     * Scripts only from this origin (the pages never build HTML from API data, and this stops an
+     * injected inline script even if one did); styles may be set inline because uPlot positions
+     * its elements with style attributes.
+     */
+    static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            + "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
-    private final TaskRows rows;
-    private final IndexPage page;
-    private final WorkerExecutor pool;
-    private final Clock clock;
+    public UiResource() {}
 
-    public UiResource(TaskRows rows, WorkerExecutor pool, Clock clock) {
-        this.rows = rows;
-        this.page = new IndexPage();
-        this.pool = pool;
-        this.clock = clock;
+    /**
+     * The wiring in {@code ExtraResources} still passes what the server-rendered task list needed;
+     * the page is static now, so they are not used ({@code new UiResource()} is enough).
+     */
+    public UiResource(TaskRows unusedRows, WorkerExecutor unusedPool, Clock unusedClock) {
+        this();
     }
 
     @Override
     public void mount(Router root) {
-        Access.route(root.get("/"), Permission.AUTHENTICATED).handler(this::index);
-        Access.route(root.get("/index.html"), Permission.AUTHENTICATED).handler(this::index);
+        Access.route(root.get("/"), Permission.AUTHENTICATED).handler(UiResource::home);
+        Access.route(root.get("/index.html"), Permission.AUTHENTICATED).handler(UiResource::home);
+        Access.route(root.route("/ui/*"), Permission.PUBLIC).handler(UiResource::securityHeaders);
         Access.route(root.route("/ui/*"), Permission.PUBLIC).handler(StaticHandler.create(WEB_ROOT).setCachingEnabled(false).setDirectoryListing(false));
         // browser libraries packaged as WebJars (uPlot for charts); versioned paths, so cache them long
         Access.route(root.route("/webjars/*"), Permission.PUBLIC).handler(StaticHandler.create("META-INF/resources/webjars")
                 .setDirectoryListing(false).setMaxAgeSeconds(86_400));
     }
 
-    private void index(RoutingContext ctx) {
-        var principal = Access.principal(ctx);
-        var auth = Access.service(ctx);
-        // only the projects the caller may read (null: all, for admins and with auth off)
-        pool.executeBlocking(() -> page.render(rows.newest(ROWS, auth.readableProjects(principal)), clock.instant()), false)
-                .onSuccess(html -> ctx.response()
-                        .putHeader("Content-Type", "text/html; charset=utf-8")
-                        .putHeader("Cache-Control", "no-store")
-                        .putHeader("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; object-src 'none'")
-                        .end(html))
-                .onFailure(ctx::fail);
+    private static void home(RoutingContext ctx) {
+        ctx.response().setStatusCode(302).putHeader("Location", HOME).putHeader("Cache-Control", "no-store").end();
+    }
+
+    private static void securityHeaders(RoutingContext ctx) {
+        ctx.response()
+                .putHeader("Content-Security-Policy", CSP)
+                .putHeader("X-Content-Type-Options", "nosniff")
+                .putHeader("Referrer-Policy", "same-origin");
+        ctx.next();
     }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The dashboard with auth on: login page, session cookie + CSRF, redirect to login, per-user task list. */
+/** The dashboard with auth on: login page, session cookie + CSRF, redirect to login, per-user task list behind the page. */
 class DashboardLoginTest {
     @TempDir
     static Path dir;
@@ -98,17 +98,24 @@ class DashboardLoginTest {
         asAdmin("PUT", "/projects/p-ui-vis/members/vic", Map.of("role", "viewer"));
 
         String[] vic = login("vic", "vic-password-123");
-        HttpResponse<String> page = send("GET", "/", null, "Accept", "text/html", "Cookie", vic[0]);
-        assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.body()).contains(visible).doesNotContain(hidden).contains("id=\"logout\"");
+        HttpResponse<String> home = send("GET", "/", null, "Accept", "text/html", "Cookie", vic[0]);
+        assertThat(home.statusCode()).isEqualTo(302);
+        assertThat(home.headers().firstValue("Location")).hasValue("/ui/index.html");
+        // what the experiments page reads with the session cookie
+        HttpResponse<String> list = send("GET", "/api/v1/tasks?limit=500", null, "Accept", "application/json", "Cookie", vic[0]);
+        assertThat(list.statusCode()).as(list.body()).isEqualTo(200);
+        assertThat(list.body()).contains(visible).doesNotContain(hidden);
+        HttpResponse<String> projects = send("GET", "/api/v1/projects", null, "Accept", "application/json", "Cookie", vic[0]);
+        assertThat(projects.body()).contains("p-ui-vis").doesNotContain("p-ui-hidden");
 
         String[] admin = login("admin", boot.password());
-        assertThat(send("GET", "/", null, "Accept", "text/html", "Cookie", admin[0]).body()).contains(visible).contains(hidden);
+        assertThat(send("GET", "/api/v1/tasks?limit=500", null, "Cookie", admin[0]).body()).contains(visible).contains(hidden);
 
         HttpResponse<String> noCsrf = send("POST", "/api/v1/auth/logout", null, "Cookie", vic[0]);
         assertThat(noCsrf.statusCode()).isEqualTo(403);
         HttpResponse<String> out = send("POST", "/api/v1/auth/logout", null, "Cookie", vic[0], "X-CSRF-Token", vic[1]);
         assertThat(out.statusCode()).isBetween(200, 204);
         assertThat(send("GET", "/", null, "Accept", "text/html", "Cookie", vic[0]).statusCode()).isEqualTo(302);
+        assertThat(send("GET", "/", null, "Accept", "text/html", "Cookie", vic[0]).headers().firstValue("Location")).hasValue("/ui/login.html");
     }
 }
