@@ -32,8 +32,6 @@ public final class ExtraResources {
     public static final String ARTIFACTS_DIR = "artifacts";
     /** Where debug images live, under the data directory. */
     public static final String IMAGES_DIR = "images";
-    /** Where debug images live, under the data directory. */
-    public static final String IMAGES_DIR = "images";
 
     private ExtraResources() {}
 
@@ -60,8 +58,6 @@ public final class ExtraResources {
                 new ScalarResource(new ScalarStore(s.store().db()), s.clock(), s.events()),
                 new io.drover.controller.reports.ReportResource(new io.drover.controller.reports.ReportStore(s.store().db()), s.clock(), s.events()),
                 new ArtifactResource(files, new ArtifactIndex(s.store().db()), s.clock()),
-                new io.drover.controller.images.ImageResource(new io.drover.controller.images.ImageStore(s.store().db()),
-                        new io.drover.controller.images.ImageFiles(s.config().dataDir().resolve(IMAGES_DIR)), s.events(), s.clock()),
                 new io.drover.controller.images.ImageResource(new io.drover.controller.images.ImageStore(s.store().db()),
                         new io.drover.controller.images.ImageFiles(s.config().dataDir().resolve(IMAGES_DIR)), s.events(), s.clock()),
                 new SecretsResource(secrets, s.store().db().getCollection(Collections.PROJECTS), SecretsResource::actor, s.audit()));
