@@ -79,22 +79,28 @@ public final class WorkersResource implements ApiResource {
     private void claim(RoutingContext ctx) {
         String name = Http.pathName(ctx, "name", "worker");
         ObjectNode b = Http.body(ctx);
-        Http.requireOnly(b, "queues", "fairness", "wait");
+        Http.requireOnly(b, "queues", "fairness", "wait", "gpus", "minGpus");
         List<String> queues = Fields.names(b, "queues", WorkerService.MAX_QUEUES);
         if (queues.isEmpty()) throw Fields.bad("'queues' is required: the queues to take work from, in order, e.g. [\"default\"]");
         boolean fairness = Fields.bool(b, "fairness", false);
         int wait = Fields.integer(b, "wait", 20, 0, MAX_WAIT_SECONDS);
+        // the agent's free GPUs: only a task needing at most that many is handed out (absent: 0, CPU tasks only);
+        // minGpus 1 when its CPU-only slots are full
+        int gpus = Fields.integer(b, "gpus", 0, 0, io.drover.controller.tasks.TaskRuntime.MAX_GPUS);
+        int minGpus = Fields.integer(b, "minGpus", 0, 0, gpus);
+        TaskQueue.Fit fit = new TaskQueue.Fit(minGpus, gpus);
         long deadline = System.nanoTime() + Duration.ofSeconds(wait).toNanos();
         Http.onStorePool(ctx, () -> {
             workers.requireRegistered(name);
             workers.seen(name, null, false);
             return null;
-        }).onSuccess(v -> attempt(ctx, name, queues, fairness, deadline, false)).onFailure(e -> Http.error(ctx, e));
+        }).onSuccess(v -> attempt(ctx, name, queues, fairness, fit, deadline, false)).onFailure(e -> Http.error(ctx, e));
     }
 
-    private void attempt(RoutingContext ctx, String name, List<String> queues, boolean fairness, long deadline, boolean again) {
+    private void attempt(RoutingContext ctx, String name, List<String> queues, boolean fairness, TaskQueue.Fit fit,
+            long deadline, boolean again) {
         if (ctx.response().closed()) return; // the agent gave up waiting
-        Http.onStorePool(ctx, () -> agent.claimOnce(name, queues, fairness).orElse(null))
+        Http.onStorePool(ctx, () -> agent.claimOnce(name, queues, fairness, fit).orElse(null))
                 .compose(claim -> claim == null ? Future.succeededFuture((ObjectNode) null) : Http.sync(ctx).map(v -> claim))
                 .onFailure(e -> Http.error(ctx, e))
                 .onSuccess(claim -> {
@@ -108,15 +114,15 @@ public final class WorkersResource implements ApiResource {
                         return;
                     }
                     long started = System.nanoTime();
-                    Future.fromCompletionStage(queue.awaitWork(queues, Duration.ofNanos(left)), ctx.vertx().getOrCreateContext())
+                    Future.fromCompletionStage(queue.awaitWork(queues, fit, Duration.ofNanos(left)), ctx.vertx().getOrCreateContext())
                             .onComplete(r -> {
                                 // a wake-up that loses the race for the task comes back here at once; if that
                                 // repeats, pause briefly instead of spinning on the store
                                 boolean instant = System.nanoTime() - started < 2_000_000;
                                 if (again && instant) {
-                                    ctx.vertx().setTimer(20, t -> attempt(ctx, name, queues, fairness, deadline, false));
+                                    ctx.vertx().setTimer(20, t -> attempt(ctx, name, queues, fairness, fit, deadline, false));
                                 } else {
-                                    attempt(ctx, name, queues, fairness, deadline, instant);
+                                    attempt(ctx, name, queues, fairness, fit, deadline, instant);
                                 }
                             });
                 });

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 
 /** A validated {@code POST /tasks} body. */
 public record NewTask(String name, String project, String queue, int priority, int retries, List<String> tags,
-                      Map<String, String> params, Script script, String diff, boolean enqueue) {
+                      Map<String, String> params, Script script, String diff, boolean enqueue,
+                      TaskRuntime runtime) {
 
     public static final String DEFAULT_PROJECT = "default";
     public static final String DEFAULT_QUEUE = "default";
@@ -24,7 +25,8 @@ public record NewTask(String name, String project, String queue, int priority, i
                          String workingDir, String requirements) {}
 
     public static NewTask parse(JsonNode b) {
-        Http.requireOnly(b, "name", "project", "queue", "priority", "retries", "tags", "params", "script", "enqueue");
+        Http.requireOnly(b, "name", "project", "queue", "priority", "retries", "tags", "params", "script", "enqueue",
+                TaskRuntime.RESOURCES, TaskRuntime.ENVIRONMENT, TaskRuntime.CONTAINER);
         if (!Fields.present(b, "script") || !b.get("script").isObject()) {
             throw Fields.bad("'script' is required: {\"repo\", \"entryPoint\", …} says what to run");
         }
@@ -51,7 +53,8 @@ public record NewTask(String name, String project, String queue, int priority, i
         return new NewTask(name.strip(), Fields.name(b, "project", DEFAULT_PROJECT), Fields.name(b, "queue", DEFAULT_QUEUE),
                 Fields.integer(b, "priority", 0, Fields.MIN_PRIORITY, Fields.MAX_PRIORITY),
                 Fields.integer(b, "retries", DEFAULT_RETRIES, 0, MAX_RETRIES),
-                Fields.tags(b, "tags"), Fields.params(b, "params"), script, diff, Fields.bool(b, "enqueue", false));
+                Fields.tags(b, "tags"), Fields.params(b, "params"), script, diff, Fields.bool(b, "enqueue", false),
+                TaskRuntime.parse(b));
     }
 
     /** {@code src/train.py} → {@code train}. */

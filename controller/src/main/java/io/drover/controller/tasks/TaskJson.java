@@ -60,6 +60,9 @@ public final class TaskJson {
         ex.put("resolvedCommit", e.getString("resolvedCommit"));
         putNumber(ex, "maxRssKb", e.get("maxRssKb"));
         putNumber(ex, "cpuSeconds", e.get("cpuSeconds"));
+        ArrayNode gpus = ex.putArray("gpus"); // the GPU indexes the agent ran it on (issue 5)
+        for (Object g : list(e.get("gpus"))) if (g instanceof Number n) gpus.add(n.intValue());
+        TaskRuntime.of(d).writeTo(o);
 
         o.set("captured", document(d.get(TaskDoc.CAPTURED)));
         ArrayNode artifacts = o.putArray("artifacts");

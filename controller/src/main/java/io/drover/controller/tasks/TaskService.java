@@ -95,6 +95,7 @@ public final class TaskService {
                 .append(TaskFields.UPDATED_AT, now)
                 .append(TaskDoc.ARCHIVED, false)
                 .append(TaskDoc.USER, user);
+        t.runtime().appendTo(doc); // resources, environment, container (issue 5)
         catalog.ensureProject(t.project());
         tasks.insertOne(doc);
         if (t.enqueue()) enqueueNow(id, t.queue(), t.priority(), TaskQueue.Position.BOTTOM);
@@ -170,7 +171,8 @@ public final class TaskService {
 
     /** Clones as {@code user}: the clone belongs to whoever cloned it. */
     public Document cloneTask(String sourceId, JsonNode b, String user) {
-        Http.requireOnly(b, "name", "params", "queue", "priority", "enqueue");
+        Http.requireOnly(b, "name", "params", "queue", "priority", "enqueue",
+                TaskRuntime.RESOURCES, TaskRuntime.ENVIRONMENT, TaskRuntime.CONTAINER);
         Document src = get(sourceId);
         Map<String, String> params = new LinkedHashMap<>(TaskJson.params(src));
         params.putAll(Fields.params(b, "params"));
@@ -186,7 +188,8 @@ public final class TaskService {
                 Fields.name(b, "queue", src.getString(TaskFields.QUEUE)),
                 Fields.integer(b, "priority", src.getInteger(TaskFields.PRIORITY, 0), Fields.MIN_PRIORITY, Fields.MAX_PRIORITY),
                 src.getInteger(TaskFields.RETRIES, NewTask.DEFAULT_RETRIES), tags, params, script,
-                diff == null || diff.isEmpty() ? null : diff, Fields.bool(b, "enqueue", false));
+                diff == null || diff.isEmpty() ? null : diff, Fields.bool(b, "enqueue", false),
+                TaskRuntime.parse(b, TaskRuntime.of(src)));
         return create(t, sourceId, user);
     }
 

@@ -64,8 +64,13 @@ public final class AgentService {
 
     /** One claim attempt: the claim response ({@code task} with its diff, {@code lease}), or empty. */
     public Optional<ObjectNode> claimOnce(String worker, List<String> queues, boolean fairness) {
+        return claimOnce(worker, queues, fairness, TaskQueue.Fit.ANY);
+    }
+
+    /** Same, only a task whose {@code resources.gpus} is within {@code fit} (the agent's free GPUs). */
+    public Optional<ObjectNode> claimOnce(String worker, List<String> queues, boolean fairness, TaskQueue.Fit fit) {
         long t0 = System.nanoTime();
-        Optional<TaskQueue.Claim> c = queue.claim(worker, queues, fairness);
+        Optional<TaskQueue.Claim> c = queue.claim(worker, queues, fairness, fit);
         if (c.isEmpty()) return Optional.empty();
         events.claimTook(java.time.Duration.ofNanos(System.nanoTime() - t0));
         TaskQueue.Claim claim = c.get();
@@ -92,7 +97,7 @@ public final class AgentService {
 
     /** {@code POST /tasks/{id}/report}: argparse params (under the task's own), captured environment, resolved commit. */
     public Document report(String id, JsonNode b) {
-        Http.requireOnly(b, "epoch", "params", "captured", "resolvedCommit");
+        Http.requireOnly(b, "epoch", "params", "captured", "resolvedCommit", "gpus");
         long epoch = Fields.requiredEpoch(b);
         Map<String, String> reported = Fields.params(b, "params");
         Document captured = null;
@@ -100,6 +105,7 @@ public final class AgentService {
             if (!b.get("captured").isObject()) throw Fields.bad("'captured' must be an object");
             captured = Documents.fromJson(b.get("captured"), "captured");
         }
+        List<Integer> gpus = gpuIndexes(b); // execution.gpus: where the agent runs it (issue 5)
         String commit = Fields.string(b, "resolvedCommit", null, 64);
         if (commit != null && !COMMIT.matcher(commit).matches()) {
             throw Fields.bad("'resolvedCommit' must be a full commit hash (40 lower-case hex characters)");
@@ -125,6 +131,7 @@ public final class AgentService {
                 set.add(Updates.set(TaskDoc.CAPTURED, c));
             }
             if (commit != null) set.add(Updates.set(TaskDoc.RESOLVED_COMMIT, commit));
+            if (gpus != null) set.add(Updates.set(TaskFields.EXECUTION_GPUS, gpus));
             if (set.isEmpty()) return d;
             set.add(Updates.set(TaskFields.UPDATED_AT, new Date(clock.millis())));
             if (tasks.updateOne(filter, Updates.combine(set)).getMatchedCount() == 1) {
@@ -208,4 +215,20 @@ public final class AgentService {
         return out;
     }
 
+    /** {@code "gpus": [0, 1]} of a report: distinct GPU indexes, or null when absent. */
+    private static List<Integer> gpuIndexes(JsonNode b) {
+        if (!Fields.present(b, "gpus")) return null;
+        JsonNode g = b.get("gpus");
+        if (!g.isArray() || g.size() > io.drover.controller.tasks.TaskRuntime.MAX_GPUS) {
+            throw Fields.bad("'gpus' must be an array of GPU indexes, e.g. [0, 1]");
+        }
+        List<Integer> out = new ArrayList<>();
+        for (JsonNode n : g) {
+            if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 0 || out.contains(n.intValue())) {
+                throw Fields.bad("'gpus' entry " + n + " is not a GPU index: use distinct whole numbers ≥ 0");
+            }
+            out.add(n.intValue());
+        }
+        return out;
+    }
 }

@@ -62,7 +62,8 @@ class TasksApiTest {
         t.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactlyInAnyOrder("id", "name", "project", "status", "statusReason", "queue", "priority",
                 "retries", "tags", "params", "script", "execution", "captured", "artifacts", "parentId", "createdAt",
-                "updatedAt", "archived", "lease", "metrics", "description", "properties", "commentCount", "user");
+                "updatedAt", "archived", "lease", "metrics", "description", "properties", "commentCount", "user",
+                "resources", "environment", "container");
         assertThat(api.okGet("/tasks/" + id + "/diff").path("diff").asText()).isEqualTo("--- a/x\n+++ b/x\n");
         JsonNode projects = api.okGet("/projects").path("items");
         assertThat(projects.findValuesAsText("name")).contains("shape");
