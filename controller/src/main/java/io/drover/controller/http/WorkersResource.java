@@ -46,6 +46,11 @@ public final class WorkersResource implements ApiResource {
             Http.write(ctx, 200, () -> workers.register(b));
         });
         Access.route(api.get("/workers"), Permission.AUTHENTICATED).handler(ctx -> Http.blocking(ctx, workers::list));
+        Access.route(api.get("/workers/:name/stats"), Permission.AUTHENTICATED).handler(ctx -> {
+            String name = Http.pathName(ctx, "name", "worker");
+            int minutes = Http.intQuery(ctx, "minutes", 60, 1, 60);
+            Http.blocking(ctx, () -> workers.history(name, minutes));
+        });
         Access.route(api.post("/workers/:name/heartbeat"), Permission.WORKER).handler(Http.jsonBody()).handler(ctx -> {
             String name = Http.pathName(ctx, "name", "worker");
             ObjectNode b = Http.body(ctx);

@@ -79,6 +79,18 @@ public final class LogResource implements ApiResource {
         long after = longQuery(ctx, "after");
         int limit = Http.intQuery(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         int wait = Http.intQuery(ctx, "wait", 0, 0, MAX_WAIT_SECONDS);
+        String search = ctx.queryParams().get("search");
+        if (search != null) {
+            // filtered reading (LogSearch): scans at most LogSearch.MAX_SCAN lines a call, never long-polls
+            if (wait > 0) throw DroverException.badRequest("'search' cannot be combined with 'wait': search the lines stored so far, "
+                    + "then follow with after=<next> (and wait) without search");
+            LogSearch.check(search);
+            Http.blocking(ctx, () -> {
+                LogSearch.Result r = new LogSearch(store).search(id, search, after, limit);
+                return render(r.page()).put("more", r.more());
+            });
+            return;
+        }
         if (wait == 0) {
             Http.blocking(ctx, () -> render(store.read(id, after, limit)));
             return;

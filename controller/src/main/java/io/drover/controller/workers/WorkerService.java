@@ -32,6 +32,8 @@ import org.bson.conversions.Bson;
  */
 public final class WorkerService {
     public static final int MAX_QUEUES = 32;
+    /** Worker document field: the tasks it holds (claims add, heartbeats replace, finish/release remove). */
+    static final String RUNNING_TASKS = "runningTasks";
 
     private final MongoCollection<Document> workers;
     private final MongoCollection<Document> tasks;
@@ -39,6 +41,7 @@ public final class WorkerService {
     private final Clock clock;
     private final Duration heartbeat;
     private final Duration lease;
+    private final WorkerHistory history;
 
     public WorkerService(Services s) {
         this.workers = s.store().collection(Collections.WORKERS);
@@ -47,6 +50,7 @@ public final class WorkerService {
         this.clock = s.clock();
         this.heartbeat = s.config().heartbeat();
         this.lease = s.config().lease();
+        this.history = new WorkerHistory(heartbeat);
     }
 
     /** {@code POST /workers}: idempotent on name. */
@@ -66,6 +70,7 @@ public final class WorkerService {
                 Updates.setOnInsert("createdAt", now)));
         if (Fields.present(b, "stats")) set.add(Updates.set("stats", stats(b.get("stats"))));
         workers.updateOne(new Document("_id", name), Updates.combine(set), new UpdateOptions().upsert(true));
+        if (Fields.present(b, "stats")) history.record(name, b.get("stats"), clock.instant());
         return Json.object().put("name", name).put("heartbeatSeconds", heartbeat.toSeconds()).put("leaseSeconds", lease.toSeconds());
     }
 
@@ -87,6 +92,7 @@ public final class WorkerService {
         ArrayNode stale = out.putArray("stale");
         ArrayNode abort = out.putArray("abort");
         String current = null;
+        List<String> running = new ArrayList<>();
         for (Held h : held) {
             Document d = tasks.find(TaskFields.fence(h.taskId(), h.epoch()))
                     .projection(Projections.include(TaskDoc.ABORT_REQUESTED)).first();
@@ -95,11 +101,14 @@ public final class WorkerService {
                 continue;
             }
             if (current == null) current = h.taskId();
+            running.add(h.taskId());
             if (d.get(TaskDoc.ABORT_REQUESTED) != null) abort.add(h.taskId());
         }
-        List<Bson> set = new ArrayList<>(List.of(Updates.set("lastSeen", now()), Updates.set("currentTask", current)));
+        List<Bson> set = new ArrayList<>(List.of(Updates.set("lastSeen", now()), Updates.set("currentTask", current),
+                Updates.set(RUNNING_TASKS, running)));
         if (Fields.present(b, "stats")) set.add(Updates.set("stats", stats(b.get("stats"))));
         workers.updateOne(new Document("_id", name), Updates.combine(set));
+        if (Fields.present(b, "stats")) history.record(name, b.get("stats"), clock.instant());
         return out;
     }
 
@@ -121,9 +130,19 @@ public final class WorkerService {
             n.put("lastSeen", TaskJson.iso(seen));
             n.put("online", seen != null && now - seen.getTime() <= onlineMs);
             n.put("currentTask", w.getString("currentTask"));
-            n.set("stats", w.get("stats") instanceof Document st ? Json.parse(st.toJson()) : Json.object());
+            JsonNode stats = w.get("stats") instanceof Document st ? Json.parse(st.toJson()) : Json.object();
+            n.set("stats", stats);
+            n.set("gpus", stats.path("gpus").isArray() ? stats.get("gpus") : Json.object().arrayNode());
+            ArrayNode running = n.putArray("runningTasks");
+            if (w.get(RUNNING_TASKS) instanceof List<?> l) l.forEach(t -> running.add(String.valueOf(t)));
         }
         return o;
+    }
+
+    /** {@code GET /workers/{name}/stats?minutes=}: the last {@code minutes} (1-60) of the worker's stats, oldest first. */
+    public ObjectNode history(String name, int minutes) {
+        requireRegistered(name);
+        return history.since(name, minutes, clock.instant());
     }
 
     /** @throws DroverException not_found when the worker never registered */
@@ -136,8 +155,9 @@ public final class WorkerService {
 
     /** Marks the worker as seen (a waiting claim is a sign of life) and sets its current task. */
     public void seen(String name, String currentTask, boolean setTask) {
-        Bson u = setTask ? Updates.combine(Updates.set("lastSeen", now()), Updates.set("currentTask", currentTask))
-                : Updates.set("lastSeen", now());
+        Bson u = !setTask ? Updates.set("lastSeen", now())
+                : currentTask == null ? Updates.combine(Updates.set("lastSeen", now()), Updates.set("currentTask", null))
+                : Updates.combine(Updates.set("lastSeen", now()), Updates.set("currentTask", currentTask), Updates.addToSet(RUNNING_TASKS, currentTask));
         workers.updateOne(new Document("_id", name), u);
     }
 
@@ -145,13 +165,36 @@ public final class WorkerService {
     public void taskDone(String worker, String taskId) {
         if (worker != null) {
             workers.updateOne(new Document("_id", worker).append("currentTask", taskId), Updates.set("currentTask", null));
+            workers.updateOne(new Document("_id", worker), Updates.pull(RUNNING_TASKS, taskId));
         }
     }
 
-    /** Machine stats: an object of numbers (cpuPercent, memUsedMb, memTotalMb, diskFreeMb, gpus…). */
+    /** Machine stats: an object of numbers (cpuPercent, memUsedMb, memTotalMb, diskFreeMb) and {@code gpus}. */
     private static Document stats(JsonNode s) {
         if (!s.isObject()) throw Fields.bad("'stats' must be an object such as {\"cpuPercent\": 12.5, \"memUsedMb\": 900}");
+        checkGpus(s.get("gpus"));
         return Documents.fromJson(s, "stats");
+    }
+
+    /** {@code stats.gpus}: [{"index","uuid","name","util","memUsedMb","memTotalMb","tempC","powerW","taskId"}], each field optional. */
+    private static void checkGpus(JsonNode g) {
+        if (g == null || g.isNull()) return;
+        if (!g.isArray() || g.size() > WorkerHistory.MAX_GPUS) {
+            throw Fields.bad("'stats.gpus' must be an array of at most " + WorkerHistory.MAX_GPUS + " objects such as {\"index\": 0, \"util\": 87, \"memUsedMb\": 1200}");
+        }
+        for (JsonNode one : g) {
+            if (!one.isObject()) throw Fields.bad("'stats.gpus' entries must be objects, got " + one.getNodeType().name().toLowerCase());
+            for (String f : new String[] {"index", "util", "memUsedMb", "memTotalMb", "tempC", "powerW"}) {
+                JsonNode v = one.get(f);
+                if (v != null && !v.isNull() && !v.isNumber()) throw Fields.bad("'stats.gpus[]." + f + "' must be a number or null, got " + v);
+            }
+            for (String f : new String[] {"uuid", "name", "taskId"}) {
+                JsonNode v = one.get(f);
+                if (v != null && !v.isNull() && (!v.isTextual() || v.asText().length() > 256)) {
+                    throw Fields.bad("'stats.gpus[]." + f + "' must be a string of at most 256 characters or null, got " + v);
+                }
+            }
+        }
     }
 
     private Date now() {
