@@ -19,7 +19,7 @@ import java.util.concurrent.Executors;
  * <em>thread</em> that forked the child exits, so spawning from a pooled thread that later retires
  * would kill healthy tasks.
  */
-public final class ProcessLauncher {
+public final class ProcessLauncher implements TaskLauncher {
     private static final ExecutorService SPAWNER = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "drover-spawner");
         t.setDaemon(true);
@@ -42,6 +42,7 @@ public final class ProcessLauncher {
         return shim;
     }
 
+    @Override
     public RunningProcess start(LaunchSpec spec) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(systemPython, "-S", shim.toString(),
                 spec.resultFile().toString(), Double.toString(spec.grace().toMillis() / 1000.0),

@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** A task process started by {@link ProcessLauncher}: its output streams, stop, and result. */
-public final class RunningProcess {
+public final class RunningProcess implements TaskProcess {
     private static final Logger LOG = LoggerFactory.getLogger(RunningProcess.class);
     /** Time the shim gets beyond the grace period before the agent kills the group itself. */
     private static final Duration MARGIN = Duration.ofSeconds(2);
@@ -27,10 +27,12 @@ public final class RunningProcess {
         this.spec = spec;
     }
 
+    @Override
     public InputStream stdout() {
         return shim.getInputStream();
     }
 
+    @Override
     public InputStream stderr() {
         return shim.getErrorStream();
     }
@@ -39,6 +41,7 @@ public final class RunningProcess {
         return shim.pid();
     }
 
+    @Override
     public boolean isAlive() {
         return shim.isAlive();
     }
@@ -52,6 +55,7 @@ public final class RunningProcess {
      * SIGKILL after the grace period. Should the shim itself hang, the agent kills the group after
      * grace + a margin. Returns at once.
      */
+    @Override
     public void stop() {
         if (!stopRequested.compareAndSet(false, true)) return;
         // ProcessHandle.destroy() only signals; Process.destroy() would also close our ends of the
@@ -73,6 +77,7 @@ public final class RunningProcess {
     }
 
     /** Kills the shim and the task's whole group at once (used when the agent must not wait). */
+    @Override
     public void kill() {
         stopRequested.set(true);
         killForcibly(shim.toHandle().children().toList());
@@ -94,6 +99,7 @@ public final class RunningProcess {
     }
 
     /** Waits for the end and reads the supervisor's result (exit code and resource peaks). */
+    @Override
     public RunResult waitFor() throws InterruptedException {
         int code = shim.waitFor();
         try {
@@ -116,6 +122,7 @@ public final class RunningProcess {
     }
 
     /** Waits up to {@code timeout}; true when the process has ended. */
+    @Override
     public boolean waitFor(Duration timeout) throws InterruptedException {
         return shim.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }

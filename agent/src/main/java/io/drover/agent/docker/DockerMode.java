@@ -1,0 +1,89 @@
+package io.drover.agent.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's Docker mode: decides per task whether it runs in a container and prepares that
+ * (image, environment, launcher). Connects to the engine only when a task needs it, or to clear
+ * the containers a crashed run of this agent left behind.
+ */
+public final class DockerMode {
+    private static final Logger LOG = LoggerFactory.getLogger(DockerMode.class);
+
+    private final DockerSettings settings;
+    private final String agentName;
+    private final String systemPython;
+    private final Map<String, String> buildEnv;
+    private DockerEngine engine;
+
+    /**
+     * @param systemPython the agent's interpreter (reads pyproject files when picking the inputs)
+     * @param buildEnv     the agent's variables for environment builds (passed into build containers)
+     */
+    public DockerMode(DockerSettings settings, String agentName, String systemPython, Map<String, String> buildEnv) {
+        this.settings = settings == null ? DockerSettings.defaults() : settings;
+        this.agentName = agentName;
+        this.systemPython = systemPython;
+        this.buildEnv = Map.copyOf(buildEnv);
+    }
+
+    public DockerSettings settings() {
+        return settings;
+    }
+
+    public synchronized DockerEngine engine() {
+        if (engine == null) engine = DockerEngine.connect(settings.dockerHost());
+        return engine;
+    }
+
+    /**
+     * The task's Docker side, or null when it runs as a plain process.
+     *
+     * @throws IllegalArgumentException a bad {@code container} field (refused extra args, unknown pull
+     *                                  policy): the message is the task's failure reason
+     */
+    public DockerTask forTask(JsonNode task, String taskId, Set<String> secretNames) {
+        ContainerRequest req = ContainerRequest.of(task, settings.defaultImage());
+        if (req == null) return null;
+        ExtraArgs extra = ExtraArgs.parse(req.args(), settings.volumePrefixes());
+        return new DockerTask(this, req, extra, taskId, secretNames);
+    }
+
+    String agentName() {
+        return agentName;
+    }
+
+    String systemPython() {
+        return systemPython;
+    }
+
+    Map<String, String> buildEnv() {
+        return buildEnv;
+    }
+
+    /**
+     * Removes the containers of this agent's earlier runs (crash, kill -9) in the background. Quiet
+     * when no engine is there and no task asked for Docker: most agents never use it.
+     */
+    public void removeLeftoversInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                DockerEngine e = engine();
+                e.ping();
+                int n = e.removeLeftovers(agentName);
+                if (n > 0) LOG.info("removed {} task container(s) left by an earlier run of this agent", n);
+            } catch (ContainerException e) {
+                if (settings.defaultImage() != null) LOG.warn("Docker mode: {}", e.getMessage());
+                else LOG.debug("no Docker engine: {}", e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.warn("cannot look for leftover task containers: {}", DockerEngine.rootMessage(e));
+            }
+        }, "drover-docker-cleanup");
+        t.setDaemon(true);
+        t.start();
+    }
+}
