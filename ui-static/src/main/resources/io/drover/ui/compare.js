@@ -8,6 +8,7 @@ import { PALETTE, createChart, chartControls, fetchScalar, fetchScalarList, scal
 const MIN = 2;
 const MAX = 10;
 const MAX_CHARTS = 60;
+const EAGER_CHARTS = 6;
 
 const $ = (id) => document.getElementById(id);
 let tasks = [];       // in the order of the URL
@@ -115,9 +116,9 @@ function renderMetrics() {
       const hi = Math.max(...nums);
       const cells = values.map((v) => {
         if (v === undefined || v === null) return el('td', { class: 'num missing' }, '–');
-        // the lowest and highest values of the row are marked for a quick read (which is better depends on the metric)
+        // which end is better depends on the metric: say which value is the row's lowest/highest, don't judge
         const mark = nums.length > 1 && lo !== hi ? (v === lo ? ' (lowest)' : v === hi ? ' (highest)' : '') : '';
-        return el('td', { class: `num${mark ? ' best' : ''}`, title: `${v}${mark}` }, fmtNum(v));
+        return el('td', { class: 'num', title: `${v}${mark}` }, fmtNum(v));
       });
       const tr = el('tr', { 'data-metric': s, 'data-stat': stat });
       if (k === 0) tr.append(el('th', { scope: 'rowgroup', rowspan: 3 }, s));
@@ -166,10 +167,11 @@ async function renderCharts() {
     return el('figure', { class: 'chart-box' }, el('h3', {}, key), container);
   });
   box.replaceChildren(...boxes);
-  for (const c of charts) {
-    if (observer) observer.observe(c.container);
+  // the first charts load at once (the usual comparison has a handful of series); the rest when scrolled to
+  charts.forEach((c, i) => {
+    if (observer && i >= EAGER_CHARTS) observer.observe(c.container);
     else loadChart(c);
-  }
+  });
   if (keys.length < bySeries.size) box.append(el('p', { class: 'muted' }, `Showing the first ${MAX_CHARTS} of ${bySeries.size} series.`));
 }
 
