@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
-import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import io.drover.controller.Services;
 import io.drover.controller.http.Http;
@@ -21,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bson.Document;
-import org.bson.conversions.Bson;
 
 /**
  * Task operations behind the {@code /tasks} resource. Every method blocks on the store: call it
@@ -30,6 +28,8 @@ import org.bson.conversions.Bson;
  */
 public final class TaskService {
     public static final int MAX_LIMIT = 500;
+    /** Changes of the same task within this window cost one index re-read. */
+    static final long INDEX_COALESCE_MS = 20;
 
     private final MongoCollection<Document> tasks;
     private final MongoCollection<Document> diffs;
@@ -39,6 +39,7 @@ public final class TaskService {
     private final ControlChannel control;
     private final Clock clock;
     private final TaskAnnotations annotations;
+    private final TaskIndex index;
 
     public TaskService(Services s, Catalog catalog) {
         this.tasks = s.store().tasks();
@@ -49,6 +50,14 @@ public final class TaskService {
         this.control = s.control();
         this.clock = s.clock();
         this.annotations = new TaskAnnotations(this, tasks, s.store().collection(TaskAnnotations.COMMENTS), clock);
+        // the listing index: listens first, then loads, so no change made during the scan is lost
+        this.index = new TaskIndex(tasks, refresh -> s.vertx().setTimer(INDEX_COALESCE_MS,
+                t -> s.storePool().executeBlocking(() -> {
+                    refresh.run();
+                    return null;
+                }, false)));
+        s.events().add(index);
+        index.load();
     }
 
     /** Tags, description, properties and comments of tasks. */
@@ -125,42 +134,29 @@ public final class TaskService {
     /** A page of tasks and the total matching. */
     public record Page(List<Document> items, long total, int offset, int limit) {}
 
-    public record ListQuery(String status, String project, String queue, String tag, String sort, int offset, int limit,
-                            Boolean archived) {}
-
-    public Page list(ListQuery q) {
-        return list(q, null);
+    /** The listing index behind {@link #list} (kept current through {@link TaskEvents#changed}). */
+    public TaskIndex index() {
+        return index;
     }
 
-    /** Same, restricted to {@code visible} projects (null: all; what the caller may read). */
-    public Page list(ListQuery q, java.util.Set<String> visible) {
-        List<Bson> f = new ArrayList<>();
-        if (visible != null) {
-            if (visible.isEmpty() || (q.project() != null && !visible.contains(q.project()))) {
-                return new Page(List.of(), 0, q.offset(), q.limit());
+    /**
+     * A page of tasks: filtered, sorted and paged in the in-memory {@link TaskIndex}, then the
+     * page's full documents read by {@code _id}.
+     *
+     * @param visible the projects the caller may read (null: all)
+     */
+    public Page list(TaskIndexQuery q, java.util.Set<String> visible) {
+        TaskIndex.Result r = index.query(q, visible);
+        List<Document> items = new ArrayList<>(r.ids().size());
+        if (!r.ids().isEmpty()) {
+            Map<String, Document> byId = new java.util.HashMap<>();
+            for (Document d : tasks.find(Filters.in(TaskFields.ID, r.ids()))) byId.put(d.getString(TaskFields.ID), d);
+            for (String id : r.ids()) {
+                Document d = byId.get(id);
+                if (d != null) items.add(d); // gone between the index and the read: skipped
             }
-            f.add(Filters.in(TaskDoc.PROJECT, visible));
         }
-        if (q.status() != null) f.add(Filters.eq(TaskFields.STATUS, TaskStatus.parse(q.status()).wire()));
-        if (q.project() != null) f.add(Filters.eq(TaskDoc.PROJECT, q.project()));
-        if (q.queue() != null) f.add(Filters.eq(TaskFields.QUEUE, q.queue()));
-        if (q.tag() != null) f.add(Filters.eq(TaskDoc.TAGS, q.tag()));
-        // archived=true lists the archived tasks; by default they are hidden
-        if (q.archived() == null || !q.archived()) f.add(Filters.ne(TaskDoc.ARCHIVED, true));
-        else f.add(Filters.eq(TaskDoc.ARCHIVED, true));
-        Bson filter = f.size() == 1 ? f.get(0) : Filters.and(f);
-        String sort = q.sort() == null || q.sort().isBlank() ? "-createdAt" : q.sort().trim();
-        boolean desc = sort.startsWith("-");
-        String field = desc ? sort.substring(1) : sort.startsWith("+") ? sort.substring(1) : sort;
-        if (!List.of("createdAt", "updatedAt", "name", "status", "priority").contains(field)) {
-            throw DroverException.badRequest("cannot sort by '" + sort + "'; use one of createdAt, updatedAt, name, status, priority"
-                    + " (prefix '-' for descending)");
-        }
-        // _id as tie-breaker so pages never overlap or skip
-        Bson order = desc ? Sorts.descending(field, TaskFields.ID) : Sorts.ascending(field, TaskFields.ID);
-        List<Document> items = tasks.find(filter).sort(order).skip(q.offset()).limit(q.limit()).into(new ArrayList<>());
-        long total = tasks.countDocuments(filter);
-        return new Page(items, total, q.offset(), q.limit());
+        return new Page(items, r.total(), q.offset(), q.limit());
     }
 
     // ---------------------------------------------------------------- clone
