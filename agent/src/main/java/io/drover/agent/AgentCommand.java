@@ -48,6 +48,14 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Seconds between SIGTERM and SIGKILL when a task is stopped (default: ${DEFAULT-VALUE}).")
     int graceSeconds;
 
+    @Option(names = "--env-cache-max", paramLabel = "N", defaultValue = "" + io.drover.agent.env.EnvCacheConfig.DEFAULT_MAX_ENTRIES,
+            description = "Most Python environments kept in the cache; the least recently used go first (default: ${DEFAULT-VALUE}).")
+    int envCacheMax;
+
+    @Option(names = "--env-cache-min-free-mb", paramLabel = "MB", defaultValue = "" + io.drover.agent.env.EnvCacheConfig.DEFAULT_MIN_FREE_MB,
+            description = "Evict least recently used environments while the disk has less than this free, 0: never (default: ${DEFAULT-VALUE}).")
+    long envCacheMinFreeMb;
+
     @Override
     public Integer call() throws Exception {
         AgentConfig cfg;
@@ -55,7 +63,8 @@ public final class AgentCommand implements Callable<Integer> {
             Map<String, String> env = System.getenv();
             String url = ClientConfig.controller(controller, env).value();
             cfg = new AgentConfig(url, queues, orderFairness, name, workDir, drainOnStop, python,
-                    Duration.ofSeconds(Math.max(0, graceSeconds)), 20, Map.of(), ClientConfig.agentKey(apiKey, env));
+                    Duration.ofSeconds(Math.max(0, graceSeconds)), 20, Map.of(), ClientConfig.agentKey(apiKey, env),
+                    new io.drover.agent.env.EnvCacheConfig(envCacheMax, envCacheMinFreeMb));
             for (String q : cfg.queues()) io.drover.shared.domain.Ids.requireName(q, "queue");
             io.drover.shared.domain.Ids.requireName(cfg.name(), "agent name");
         } catch (IllegalArgumentException | DroverException e) {
@@ -64,7 +73,8 @@ public final class AgentCommand implements Callable<Integer> {
         }
         System.err.println("drover agent " + cfg.name() + ": controller " + cfg.controllerUrl() + ", queues "
                 + cfg.queues() + (cfg.orderFairness() ? " (round-robin)" : "") + ", work dir " + cfg.workDir()
-                + ", python " + cfg.python() + ", grace " + cfg.grace().toSeconds() + " s"
+ + ", python " + cfg.python() + ", env cache " + cfg.envCache().maxEntries() + " / " + cfg.envCache().minFreeMb() + " MB free"
+                + ", grace " + cfg.grace().toSeconds() + " s"
                 + (cfg.drainOnStop() ? ", drain on stop" : "")
                 + (cfg.apiKey() == null ? ", no API key (fine only while the controller runs without auth)" : ", with an API key"));
         Agent agent = Agent.start(cfg);

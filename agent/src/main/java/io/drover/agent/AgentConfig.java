@@ -1,6 +1,7 @@
 package io.drover.agent;
 
 import io.drover.agent.config.ClientConfig;
+import io.drover.agent.env.EnvCacheConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,10 +25,11 @@ import java.util.Map;
  *                         pip reads the agent's environment and pip.conf)
  * @param apiKey           the worker key sent as {@code Authorization: Bearer}, or null when the
  *                         controller runs without auth (resolved by {@code ClientConfig.agentKey})
+ * @param envCache         environment cache limits (--env-cache-max, --env-cache-min-free-mb)
  */
 public record AgentConfig(String controllerUrl, List<String> queues, boolean orderFairness, String name,
         Path workDir, boolean drainOnStop, String python, Duration grace, int claimWaitSeconds,
-        Map<String, String> buildEnv, String apiKey) {
+        Map<String, String> buildEnv, String apiKey, EnvCacheConfig envCache) {
 
     public AgentConfig {
         if (controllerUrl == null || controllerUrl.isBlank()) {
@@ -43,44 +45,56 @@ public record AgentConfig(String controllerUrl, List<String> queues, boolean ord
         if (claimWaitSeconds <= 0) claimWaitSeconds = 20;
         buildEnv = buildEnv == null ? Map.of() : Map.copyOf(buildEnv);
         if (apiKey != null && apiKey.isBlank()) apiKey = null;
+        if (envCache == null) envCache = EnvCacheConfig.defaults();
+    }
+
+    /** Default environment cache limits. */
+    public AgentConfig(String controllerUrl, List<String> queues, boolean orderFairness, String name,
+            Path workDir, boolean drainOnStop, String python, Duration grace, int claimWaitSeconds,
+            Map<String, String> buildEnv, String apiKey) {
+        this(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, null);
     }
 
     /** Defaults for everything but the controller. */
     public static AgentConfig of(String controllerUrl, Path workDir) {
         return new AgentConfig(controllerUrl, List.of("default"), false, null, workDir, false, "python3",
-                Duration.ofSeconds(10), 20, Map.of(), null);
+                Duration.ofSeconds(10), 20, Map.of(), null, null);
     }
 
     public AgentConfig withQueues(List<String> q) {
-        return new AgentConfig(controllerUrl, q, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey);
+        return new AgentConfig(controllerUrl, q, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache);
     }
 
     public AgentConfig withName(String n) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, n, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey);
+        return new AgentConfig(controllerUrl, queues, orderFairness, n, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache);
     }
 
     public AgentConfig withGrace(Duration g) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, g, claimWaitSeconds, buildEnv, apiKey);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, g, claimWaitSeconds, buildEnv, apiKey, envCache);
     }
 
     public AgentConfig withDrainOnStop(boolean d) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, d, python, grace, claimWaitSeconds, buildEnv, apiKey);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, d, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache);
     }
 
     public AgentConfig withBuildEnv(Map<String, String> e) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, e, apiKey);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, e, apiKey, envCache);
     }
 
     public AgentConfig withClaimWaitSeconds(int s) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, s, buildEnv, apiKey);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, s, buildEnv, apiKey, envCache);
     }
 
     public AgentConfig withOrderFairness(boolean f) {
-        return new AgentConfig(controllerUrl, queues, f, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey);
+        return new AgentConfig(controllerUrl, queues, f, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache);
     }
 
     public AgentConfig withApiKey(String k) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, k);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, k, envCache);
+    }
+
+    public AgentConfig withEnvCache(EnvCacheConfig c) {
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, c);
     }
 
     /** Never prints the key itself. */

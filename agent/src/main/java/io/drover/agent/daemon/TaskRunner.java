@@ -15,9 +15,9 @@ import io.drover.agent.capture.StreamPump;
 import io.drover.agent.capture.TailBuffer;
 import io.drover.agent.env.EnvBuildException;
 import io.drover.agent.env.Environment;
-import io.drover.agent.env.EnvironmentBuilder;
-import io.drover.agent.env.EnvironmentCache;
-import io.drover.agent.env.EnvironmentSpec;
+import io.drover.agent.env.EnvironmentHandle;
+import io.drover.agent.env.EnvironmentRequest;
+import io.drover.agent.env.Environments;
 import io.drover.agent.launch.ArgTokenizer;
 import io.drover.agent.launch.LaunchSpec;
 import io.drover.agent.launch.ProcessLauncher;
@@ -56,17 +56,15 @@ final class TaskRunner {
 
     private final AgentConfig config;
     private final ApiClient api;
-    private final EnvironmentCache envs;
-    private final EnvironmentBuilder builder;
+    private final Environments envs;
     private final ProcessLauncher launcher;
     private final Path hookDir;
 
-    TaskRunner(AgentConfig config, ApiClient api, EnvironmentCache envs, EnvironmentBuilder builder,
+    TaskRunner(AgentConfig config, ApiClient api, Environments envs,
             ProcessLauncher launcher, Path hookDir) {
         this.config = config;
         this.api = api;
         this.envs = envs;
-        this.builder = builder;
         this.launcher = launcher;
         this.hookDir = hookDir;
     }
@@ -93,6 +91,7 @@ final class TaskRunner {
         Consumer<String> console = text -> shipper.add(LogLine.stdout(text));
         Path taskDir = config.tasksDir().resolve(run.taskId);
         long t0 = System.nanoTime();
+        EnvironmentHandle envUse = envs.handle(); // in use (not evictable) until the task ends
         try {
             JsonNode script = run.task.path("script");
             console.accept("[drover] task " + run.taskId + " on agent " + config.name() + " (attempt "
@@ -101,7 +100,7 @@ final class TaskRunner {
             long tCode = System.nanoTime();
             stopIfAsked(run);
             Path workDir = resolveInside(checkout.root(), text(script, "workingDir", "."), "working dir");
-            Environment env = untilStopped(run, () -> environment(checkout, workDir, script, console));
+            Environment env = untilStopped(run, () -> environment(run, envUse, checkout, workDir, script, console));
             long tEnv = System.nanoTime();
             stopIfAsked(run);
             CompletableFuture<Void> reported = reportAsync(lease, checkout, env);
@@ -200,6 +199,7 @@ final class TaskRunner {
             LOG.warn("task {} failed in the agent", run.taskId, e);
             endEarly(run, lease, shipper, console, "agent error: " + e);
         } finally {
+            envUse.close();
             shipper.close(Duration.ofSeconds(5));
             try {
                 OutputFiles.deleteTree(taskDir);
@@ -291,27 +291,16 @@ final class TaskRunner {
         }
     }
 
-    private Environment environment(Checkout checkout, Path workDir, JsonNode script, Consumer<String> console)
-            throws TaskFailed, InterruptedException {
-        String req = text(script, "requirements", null);
-        EnvironmentSpec spec = EnvironmentSpec.none();
-        if (req != null) {
-            Path file = checkout.root().resolve(req).normalize();
-            if (!Files.isRegularFile(file)) file = workDir.resolve(req).normalize();
-            if (!file.startsWith(checkout.root()) || !Files.isRegularFile(file)) {
-                throw new TaskFailed("requirements file " + req + " not found in the checkout at commit "
-                        + checkout.resolvedCommit() + ": commit it or fix --requirements");
-            }
-            try {
-                spec = new EnvironmentSpec(Files.readString(file), req);
-            } catch (IOException e) {
-                throw new TaskFailed("cannot read requirements file " + req + ": " + e.getMessage());
-            }
-        }
+    /** The task's {@code environment} {manager, python} (default auto) over the files of its checkout. */
+    private static Environment environment(TaskRun run, EnvironmentHandle envUse, Checkout checkout, Path workDir,
+            JsonNode script, Consumer<String> console) throws TaskFailed, InterruptedException {
+        JsonNode want = run.task.path("environment");
+        EnvironmentRequest req = new EnvironmentRequest(text(want, "manager", null), text(want, "python", null),
+                checkout.root(), workDir, text(script, "requirements", null), null, null);
         try {
-            return envs.get(builder, spec, console);
+            return envUse.prepare(req, console);
         } catch (EnvBuildException e) {
-            throw new TaskFailed("cannot build the environment: " + e.getMessage());
+            throw new TaskFailed("cannot build the environment at commit " + checkout.resolvedCommit() + ": " + e.getMessage());
         }
     }
 
@@ -321,6 +310,7 @@ final class TaskRunner {
         ObjectNode captured = body.putObject("captured");
         captured.put("python", env.pythonVersion());
         captured.putPOJO("installedPackages", env.installedPackages());
+        captured.putPOJO("environment", env.captured());
         captured.put("hostname", AgentNames.hostname());
         // off the launch path: the task starts while this is in flight
         return CompletableFuture.runAsync(() -> lease.report(body));
@@ -408,9 +398,7 @@ final class TaskRunner {
         String pp = System.getenv("PYTHONPATH");
         e.put("PYTHONPATH", hookDir + (pp == null || pp.isEmpty() ? "" : java.io.File.pathSeparator + pp));
         e.put("PYTHONUNBUFFERED", "1");
-        e.put("VIRTUAL_ENV", env.dir().toString());
-        String path = System.getenv("PATH");
-        e.put("PATH", env.dir().resolve("bin") + (path == null ? "" : java.io.File.pathSeparator + path));
+        e.putAll(env.variables(System.getenv("PATH"))); // VIRTUAL_ENV or CONDA_PREFIX, and PATH (none for system)
         return e;
     }
 

@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drover.agent.AgentConfig;
 import io.drover.agent.AgentNames;
 import io.drover.agent.capture.HookDir;
+import io.drover.agent.env.DiskProbe;
 import io.drover.agent.env.EnvironmentCache;
-import io.drover.agent.env.PipVenvBuilder;
+import io.drover.agent.env.Environments;
 import io.drover.agent.env.PythonInfo;
 import io.drover.agent.launch.ProcessLauncher;
 import io.drover.agent.workspace.RepoCache;
@@ -65,8 +66,9 @@ public final class WorkerDaemon {
         RepoCache repos = new RepoCache(config.reposDir());
         slots.add(new Slot(0, new SlotWorkspace(repos, config.slotsDir().resolve("0"))));
         ProcessLauncher launcher = new ProcessLauncher(python, config.workDir().resolve("bin"));
-        this.runner = new TaskRunner(config, api, new EnvironmentCache(config.envsDir(), python),
-                new PipVenvBuilder(python, config.buildEnv()), launcher, HookDir.install(config.hooksDir()));
+        Environments envs = Environments.forAgent(new EnvironmentCache(config.envsDir(), config.envCache(), DiskProbe.fileStore()),
+                python, config.buildEnv());
+        this.runner = new TaskRunner(config, api, envs, launcher, HookDir.install(config.hooksDir()));
         this.stats = new MachineStats(config.workDir());
         this.slotThreads = Executors.newFixedThreadPool(slots.size(), named("drover-slot"));
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(named("drover-heartbeat"));

@@ -43,4 +43,22 @@ final class CommandRunner {
         }
         return new Result(p.waitFor(), lines);
     }
+
+    /** {@link #run}, with a tool that cannot start reported as a build failure naming it. */
+    static Result exec(List<String> cmd, Path dir, Map<String, String> extraEnv, Consumer<String> log)
+            throws EnvBuildException, InterruptedException {
+        try {
+            return run(cmd, dir, extraEnv, log);
+        } catch (IOException e) {
+            throw new EnvBuildException("cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #exec}; a non-zero exit fails the build with {@code what} and the output's last lines. */
+    static Result check(List<String> cmd, Path dir, Map<String, String> extraEnv, Consumer<String> log, String what)
+            throws EnvBuildException, InterruptedException {
+        Result r = exec(cmd, dir, extraEnv, log);
+        if (r.exitCode() != 0) throw new EnvBuildException(what + " (exit " + r.exitCode() + "): " + r.tail(5));
+        return r;
+    }
 }

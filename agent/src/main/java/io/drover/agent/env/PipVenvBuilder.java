@@ -3,6 +3,7 @@ package io.drover.agent.env;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -21,13 +22,20 @@ public final class PipVenvBuilder implements EnvironmentBuilder {
         this(systemPython, Map.of());
     }
 
-    /** @param extraEnv added to the agent's own environment for pip (tests point it at a local index) */
+    /**
+     * @param systemPython the interpreter the venv is made from (the agent's, or the python3.X a task asked for)
+     * @param extraEnv     added to the agent's own environment for pip (tests point it at a local index)
+     */
     public PipVenvBuilder(String systemPython, Map<String, String> extraEnv) {
         this.systemPython = systemPython;
-        java.util.HashMap<String, String> env = new java.util.HashMap<>(extraEnv);
+        this.extraEnv = buildEnv(extraEnv);
+    }
+
+    static Map<String, String> buildEnv(Map<String, String> extraEnv) {
+        HashMap<String, String> env = new HashMap<>(extraEnv);
         // PIP_REQUIRE_VIRTUALENV would make the system pip refuse to run at all; the target is a venv
         env.putIfAbsent("PIP_REQUIRE_VIRTUALENV", "false");
-        this.extraEnv = Map.copyOf(env);
+        return Map.copyOf(env);
     }
 
     @Override
@@ -36,32 +44,51 @@ public final class PipVenvBuilder implements EnvironmentBuilder {
     }
 
     @Override
-    public Path python(Path dir) {
-        return dir.resolve("bin").resolve("python");
+    public String pythonKey(EnvironmentSpec spec) throws EnvBuildException, InterruptedException {
+        return PythonInfo.version(systemPython);
     }
 
     @Override
     public void build(EnvironmentSpec spec, Path dir, Consumer<String> log) throws EnvBuildException, InterruptedException {
-        run(List.of(systemPython, "-m", "venv", "--without-pip", dir.toString()), dir, log, "cannot create a venv");
-        if (!spec.hasRequirements()) return;
-        Path req = dir.resolve("requirements.drover.txt");
-        try {
-            Files.writeString(req, spec.requirements());
-        } catch (IOException e) {
-            throw new EnvBuildException("cannot write " + req + ": " + e.getMessage(), e);
-        }
+        createVenv(systemPython, dir, extraEnv, log);
+        if (spec.hasRequirements()) install(spec, dir, log);
+    }
+
+    static void createVenv(String python, Path dir, Map<String, String> env, Consumer<String> log)
+            throws EnvBuildException, InterruptedException {
+        log.accept("$ " + python + " -m venv --without-pip " + dir.getFileName());
+        CommandRunner.check(List.of(python, "-m", "venv", "--without-pip", dir.toString()), dir, env, log,
+                "cannot create a venv with " + python);
+    }
+
+    /** pip-installs the spec's requirements into the venv at {@code dir}. */
+    void install(EnvironmentSpec spec, Path dir, Consumer<String> log) throws EnvBuildException, InterruptedException {
+        Path req = writeRequirements(spec, dir);
         String venvPython = python(dir).toString();
-        CommandRunner.Result viaSystemPip = exec(List.of(systemPython, "-m", "pip", "--python", venvPython,
-                "install", "--disable-pip-version-check", "-r", req.toString()), dir, log);
+        log.accept("$ pip install -r " + spec.requirementsName());
+        CommandRunner.Result viaSystemPip = CommandRunner.exec(List.of(systemPython, "-m", "pip", "--python", venvPython,
+                "install", "--disable-pip-version-check", "-r", req.toString()), dir, extraEnv, log);
         if (viaSystemPip.exitCode() == 0) return;
         if (!systemPipUnusable(viaSystemPip)) {
             throw new EnvBuildException("pip install -r " + spec.requirementsName() + " failed (exit "
                     + viaSystemPip.exitCode() + "): " + viaSystemPip.tail(5));
         }
         log.accept("system pip cannot install into the venv; bootstrapping pip inside it");
-        run(List.of(venvPython, "-m", "ensurepip", "--upgrade"), dir, log, "cannot bootstrap pip in the venv");
-        run(List.of(venvPython, "-m", "pip", "install", "--disable-pip-version-check", "-r", req.toString()), dir, log,
-                "pip install -r " + spec.requirementsName() + " failed");
+        CommandRunner.check(List.of(venvPython, "-m", "ensurepip", "--upgrade"), dir, extraEnv, log,
+                "cannot bootstrap pip in the venv");
+        CommandRunner.check(List.of(venvPython, "-m", "pip", "install", "--disable-pip-version-check", "-r", req.toString()),
+                dir, extraEnv, log, "pip install -r " + spec.requirementsName() + " failed");
+    }
+
+    /** The requirement lines as a file inside the environment (kept: it shows what the env was built from). */
+    static Path writeRequirements(EnvironmentSpec spec, Path dir) throws EnvBuildException {
+        Path req = dir.resolve("requirements.drover.txt");
+        try {
+            Files.writeString(req, spec.requirements());
+        } catch (IOException e) {
+            throw new EnvBuildException("cannot write " + req + ": " + e.getMessage(), e);
+        }
+        return req;
     }
 
     /** An old pip without {@code --python}, or no pip at all: worth the slower fallback. */
@@ -71,43 +98,13 @@ public final class PipVenvBuilder implements EnvironmentBuilder {
                 || out.contains("unrecognized arguments: --python");
     }
 
-    /**
-     * What {@code pip freeze} would list, read with the venv's own {@code importlib.metadata}:
-     * ~50 ms where {@code pip --python … freeze} takes seconds. pip itself, setuptools, wheel and
-     * distribute are left out as pip freeze does; an old Python without importlib.metadata
-     * falls back to pip.
-     */
+    /** {@link Freeze}; an old Python without importlib.metadata falls back to {@code pip freeze}. */
     @Override
     public List<String> freeze(Path dir) throws EnvBuildException, InterruptedException {
-        CommandRunner.Result r = exec(List.of(python(dir).toString(), "-I", "-c", FREEZE), dir, null);
-        if (r.exitCode() != 0) {
-            r = exec(List.of(systemPython, "-m", "pip", "--python", python(dir).toString(), "freeze",
-                    "--disable-pip-version-check"), dir, null);
-        }
-        if (r.exitCode() != 0) return List.of();
-        return r.lines().stream().map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("#")).toList();
-    }
-
-    private static final String FREEZE = String.join("\n",
-            "import importlib.metadata as m",
-            "skip = {'pip', 'setuptools', 'wheel', 'distribute'}",
-            "seen = {}",
-            "for d in m.distributions():",
-            "    n = d.metadata['Name']",
-            "    if n and n.lower() not in skip: seen.setdefault(n.lower(), n + '==' + d.version)",
-            "print('\\n'.join(sorted(seen.values(), key=str.lower)))");
-
-    private void run(List<String> cmd, Path dir, Consumer<String> log, String what) throws EnvBuildException, InterruptedException {
-        CommandRunner.Result r = exec(cmd, dir, log);
-        if (r.exitCode() != 0) throw new EnvBuildException(what + " (exit " + r.exitCode() + "): " + r.tail(5));
-    }
-
-    private CommandRunner.Result exec(List<String> cmd, Path dir, Consumer<String> log)
-            throws EnvBuildException, InterruptedException {
-        try {
-            return CommandRunner.run(cmd, dir, extraEnv, log);
-        } catch (IOException e) {
-            throw new EnvBuildException("cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
-        }
+        List<String> fast = Freeze.of(python(dir));
+        if (!fast.isEmpty()) return fast;
+        CommandRunner.Result r = CommandRunner.exec(List.of(systemPython, "-m", "pip", "--python", python(dir).toString(),
+                "freeze", "--disable-pip-version-check"), dir, extraEnv, null);
+        return r.exitCode() != 0 ? List.of() : Freeze.lines(r);
     }
 }

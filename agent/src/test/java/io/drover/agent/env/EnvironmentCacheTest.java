@@ -42,6 +42,10 @@ class EnvironmentCacheTest {
             return pip.manager();
         }
 
+        public String pythonKey(EnvironmentSpec s) throws EnvBuildException, InterruptedException {
+            return pip.pythonKey(s);
+        }
+
         public void build(EnvironmentSpec s, Path d, Consumer<String> l) throws EnvBuildException, InterruptedException {
             builds.incrementAndGet();
             pip.build(s, d, l);
@@ -61,7 +65,7 @@ class EnvironmentCacheTest {
         // the mirror goes to pip's child environment only, never into product code
         Map<String, String> env = Files.isDirectory(MIRROR) ? Map.of("PIP_INDEX_URL", MIRROR.toUri().toString()) : Map.of();
         builder = new CountingBuilder(env);
-        cache = new EnvironmentCache(tmp.resolve("envs"), "python3");
+        cache = new EnvironmentCache(tmp.resolve("envs"));
     }
 
     static EnvironmentSpec six() {
@@ -105,6 +109,7 @@ class EnvironmentCacheTest {
     @Test
     void aHalfBuiltEnvironmentIsRebuilt() throws Exception {
         Environment env = cache.get(builder, EnvironmentSpec.none(), log::add);
+        cache.release(env);
         Files.delete(env.dir().resolve(EnvironmentCache.READY)); // as if the agent died mid-build
         Files.writeString(env.dir().resolve("junk"), "x");
         log.clear();
@@ -138,11 +143,15 @@ class EnvironmentCacheTest {
 
     @Test
     void theKeyCoversManagerPythonAndRequirements() {
-        String k = EnvironmentCache.key("pip", "3.11.7", "six\n");
-        assertThat(EnvironmentCache.key("pip", "3.11.7", "six\n")).isEqualTo(k);
-        assertThat(EnvironmentCache.key("uv", "3.11.7", "six\n")).isNotEqualTo(k);
-        assertThat(EnvironmentCache.key("pip", "3.12.1", "six\n")).isNotEqualTo(k);
-        assertThat(EnvironmentCache.key("pip", "3.11.7", "six==1.16\n")).isNotEqualTo(k);
+        String k = EnvironmentCache.key("pip", "3.11.7", "six\n", null, null);
+        assertThat(EnvironmentCache.key("pip", "3.11.7", "six\n", null, null)).isEqualTo(k);
+        assertThat(EnvironmentCache.key("uv", "3.11.7", "six\n", null, null)).isNotEqualTo(k);
+        assertThat(EnvironmentCache.key("pip", "3.12.1", "six\n", null, null)).isNotEqualTo(k);
+        assertThat(EnvironmentCache.key("pip", "3.11.7", "six==1.16\n", null, null)).isNotEqualTo(k);
+        assertThat(EnvironmentCache.key("pip", "3.11.7", "six\n", "python:3.11-slim", null)).isNotEqualTo(k);
+        assertThat(EnvironmentCache.key("pip", "3.11.7", "six\n", null, "13.0")).isNotEqualTo(k);
+        assertThat(EnvironmentCache.key("pip", "3.11.7", "six\n", null, "12.4"))
+                .isNotEqualTo(EnvironmentCache.key("pip", "3.11.7", "six\n", null, "13.0"));
     }
 
     @Test
