@@ -72,6 +72,20 @@ final class LeaseApi {
         call(() -> api.post(base + "/" + kind, body));
     }
 
+    /**
+     * One debug image from the Python client, PUT raw to the lease route. A retry is harmless: an
+     * image of the same (metric, variant, iter) replaces the earlier one.
+     */
+    void image(String metric, String variant, long iter, Path file, String contentType) {
+        java.util.Map<String, Object> q = new java.util.LinkedHashMap<>();
+        q.put("epoch", epoch);
+        q.put("metric", metric);
+        q.put("variant", variant);
+        q.put("iter", iter);
+        String path = base + "/images" + ApiClient.query(q);
+        call(() -> api.putFile(path, file, contentType));
+    }
+
     /** Adds tags to the task ({@code ::drover tag} lines). */
     void tags(List<String> tags) {
         ObjectNode body = Json.object();

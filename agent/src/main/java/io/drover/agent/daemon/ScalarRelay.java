@@ -20,7 +20,9 @@ import java.util.stream.Stream;
  * post is not stored twice. Plots and text reports come the same way as
  * {@code NNNNNNNNNN.plots.json} / {@code NNNNNNNNNN.texts.json}, posted in number order to the
  * lease routes {@code /plots} and {@code /texts} (not idempotent: a post retried after a lost
- * reply may store a record twice).
+ * reply may store a record twice). Debug images come as {@code NNNNNNNNNN.image.json}
+ * ({@code {"metric","variant","iter","contentType","file"}}) next to their bytes (the {@code file},
+ * written first), PUT raw to {@code /images} with the epoch; both files are removed once sent.
  */
 final class ScalarRelay {
     private final Path dir;
@@ -40,6 +42,7 @@ final class ScalarRelay {
     void forward(LeaseApi lease) {
         forwardScalars(lease);
         forwardRecords(lease);
+        forwardImages(lease);
     }
 
     private void forwardScalars(LeaseApi lease) {
@@ -101,6 +104,50 @@ final class ScalarRelay {
             }
         }
     }
+
+    /** Posts every complete image (its JSON names the bytes file) in order; refused ones are dropped and said once. */
+    private void forwardImages(LeaseApi lease) {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> IMAGE.matcher(p.getFileName().toString()).matches()).sorted().toList();
+        } catch (IOException e) {
+            return;
+        }
+        for (Path f : files) {
+            String name = f.getFileName().toString();
+            Path data = null;
+            try {
+                JsonNode meta = Json.parse(Files.readString(f));
+                String file = meta.path("file").asText("");
+                // the bytes file sits next to its JSON and is named after it: nothing else may be sent
+                if (!file.startsWith(name.substring(0, name.length() - ".json".length()) + ".") || file.contains("/") || file.contains("\\")) {
+                    throw new IllegalArgumentException("its 'file' is not the image next to it: '" + file + "'");
+                }
+                data = dir.resolve(file);
+                if (!Files.isRegularFile(data)) throw new IllegalArgumentException("its bytes file " + file + " is missing");
+                lease.image(meta.path("metric").asText(), meta.path("variant").asText(""), meta.path("iter").asLong(0), data,
+                        meta.path("contentType").asText("application/octet-stream"));
+                Files.deleteIfExists(f);
+                Files.deleteIfExists(data);
+            } catch (LeaseLostException e) {
+                return;
+            } catch (DroverException e) {
+                if (e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.INTERNAL || e.code() == ErrorCode.TOO_MANY_REQUESTS
+                        || e.code() == ErrorCode.INSUFFICIENT_STORAGE) {
+                    return; // try again on the next round
+                }
+                say("[drover] image " + name + " refused by the controller, dropped: " + e.getMessage());
+                deleteQuietly(f);
+                if (data != null) deleteQuietly(data);
+            } catch (IOException | IllegalArgumentException e) {
+                say("[drover] unreadable image " + name + " dropped: " + e.getMessage());
+                deleteQuietly(f);
+                if (data != null) deleteQuietly(data);
+            }
+        }
+    }
+
+    private static final java.util.regex.Pattern IMAGE = java.util.regex.Pattern.compile("\\d{1,18}\\.image\\.json");
 
     private static final java.util.regex.Pattern RECORD = java.util.regex.Pattern.compile("(\\d{1,18})\\.(plots|texts)\\.json");
 

@@ -4,14 +4,18 @@
     d = drover.init(project="demo", name="train")   # inside an agent run: attaches to the task
     cfg = d.connect({"lr": 0.1, "epochs": 3})         # remote overrides (DROVER_PARAMS), typed like these
     d.log_scalar("loss", 0.5, iter=1)                 # microseconds: appended to a buffer
+    d.log_image("samples", "grid.png", iter=1)        # a file, PNG/JPEG bytes, a Figure, a PIL image, a uint8 array
     d.upload_artifact("model.pt")
 
 Logging never does a network round trip: points go to an in-memory buffer that a daemon thread
 sends every second (or at 1,000 points) and at exit. A network or server error never raises into
 the script: it is reported once on stderr, the buffer is bounded and drops its oldest points
 (counted). This file is the whole package, so it can be downloaded alone as ``drover.py``.
+When matplotlib is present, ``pyplot.show()`` and ``Figure.savefig()`` also log the figure as a
+debug image (title: the figure's suptitle, else "figure N").
 """
 import atexit
+import io
 import json
 import os
 import re
@@ -37,6 +41,9 @@ _TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 MAX_REPORTS = 1000         # plots/texts/configs kept while the controller cannot be reached
 PLOT_KINDS = ("line", "scatter", "bar", "histogram", "confusion", "table")
 _CONFIG_FORMATS = ("json", "yaml", "text")
+MAX_IMAGE_BYTES = 10 * 1024 * 1024   # the controller's limit per image
+MAX_IMAGE_BUFFER = 64 * 1024 * 1024  # image bytes kept while the controller cannot be reached
+_IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
 
 _current = None
 _init_lock = threading.Lock()
@@ -80,6 +87,7 @@ def init(project=None, name=None, controller=None, api_key=None, tags=None):
         t._start()
         _current = t
         _patch_tensorboard()
+        _patch_matplotlib()
         return t
 
 
@@ -249,6 +257,78 @@ class Task:
         if iter is not None:
             body["iter"] = int(iter)
         return self._queue_report("POST", "texts/user", body)
+
+    def log_image(self, title, image, iter=None, series=None):
+        """Record a debug image of iteration ``iter`` (default 0, 1, 2, ... per title and series).
+        ``image`` is a file path, PNG/JPEG/GIF/WebP bytes, a matplotlib Figure, or - when Pillow is
+        installed - a PIL image or a numpy ``uint8`` array (H x W, H x W x 3 or H x W x 4). At most
+        10 MiB. Buffered and sent in the background (the newest 100 iterations per title and series are
+        kept); inside an agent run handed to the agent as a file. Returns True when accepted; never raises."""
+        try:
+            data, ctype = _image_bytes(image)
+        except Exception as e:
+            _warn("image:" + type(image).__name__, "image %r skipped: %s" % (title, e))
+            return False
+        if len(data) > MAX_IMAGE_BYTES:
+            _warn("image-size", "image %r skipped: %d bytes, at most 10 MiB (scale it down or save it as JPEG)" % (title, len(data)))
+            return False
+        metric = str(title)[:128] or "image"
+        variant = "" if series is None else str(series)[:128]
+        with self._lock:
+            if iter is None:
+                k = ("\0image", metric, variant)
+                iter = self._next_iter.get(k, 0)
+                self._next_iter[k] = iter + 1
+        try:
+            iter = int(iter)
+        except (TypeError, ValueError):
+            _warn("image-iter", "image %r skipped: iter must be a whole number >= 0" % (title,))
+            return False
+        if iter < 0:
+            _warn("image-iter", "image %r skipped: iter must be a whole number >= 0" % (title,))
+            return False
+        if self._in_agent:
+            return self._hand_image(metric, variant, iter, data, ctype)
+        if self._disabled or not self.id:
+            return False
+        query = urllib.parse.urlencode({"metric": metric, "variant": variant, "iter": iter})
+        with self._lock:
+            self._reports.append(("PUT", "/api/v1/tasks/%s/images/user?%s" % (self.id, query), _Raw(data, ctype)))
+            # bounded: the oldest images go first when the controller is unreachable for long
+            total = sum(len(r[2].data) for r in self._reports if isinstance(r[2], _Raw))
+            while total > MAX_IMAGE_BUFFER:
+                i = next(n for n, r in enumerate(self._reports) if isinstance(r[2], _Raw))
+                total -= len(self._reports[i][2].data)
+                del self._reports[i]
+                self._dropped += 1
+            if len(self._reports) > MAX_REPORTS:
+                del self._reports[0]
+                self._dropped += 1
+        self._wake.set()
+        return True
+
+    def _hand_image(self, metric, variant, iter, data, ctype):
+        # inside an agent run the script holds no key: the agent PUTs N.image.json + its file with its lease
+        if not self._scalars_dir:
+            _warn("image-in-agent", "images are not recorded in this agent run (no relay directory); skipped")
+            return False
+        with self._lock:
+            self._report_n += 1
+            n = os.getpid() * 1000000 + self._report_n
+        base = "%018d.image" % n
+        data_name = base + "." + _IMAGE_TYPES[ctype]
+        try:
+            for name, write in ((data_name, lambda f: f.write(data)),
+                                (base + ".json", lambda f: f.write(json.dumps({"metric": metric, "variant": variant, "iter": iter,
+                                                                                "contentType": ctype, "file": data_name}).encode("utf-8")))):
+                tmp = os.path.join(self._scalars_dir, name + ".tmp")
+                with open(tmp, "wb") as f:
+                    write(f)
+                os.replace(tmp, os.path.join(self._scalars_dir, name))
+            return True
+        except OSError as e:
+            _warn("image-file", "cannot hand an image to the agent: %s" % e)
+            return False
 
     def log_config(self, name, content, format=None):
         """Store a configuration object under ``name`` (1-64 letters, digits, '.', '_' or '-'); a second
@@ -434,9 +514,12 @@ class Task:
             return None
 
     def _request(self, method, path, body=None, want_status=False):
-        data = json.dumps(body).encode("utf-8") if body is not None else None
+        if isinstance(body, _Raw):
+            data, ctype = body.data, body.content_type
+        else:
+            data, ctype = (json.dumps(body).encode("utf-8") if body is not None else None), "application/json"
         req = urllib.request.Request(self.controller + path, data=data, method=method)
-        req.add_header("Content-Type", "application/json")
+        req.add_header("Content-Type", ctype)
         req.add_header("User-Agent", "drover-python/" + __version__)
         if self._key:
             req.add_header("Authorization", "Bearer " + self._key)
@@ -481,6 +564,65 @@ class Task:
 # ---------------------------------------------------------------------- helpers
 
 _warned = set()
+
+
+class _Raw:
+    """A request body sent as is (image bytes), not as JSON."""
+    __slots__ = ("data", "content_type")
+
+    def __init__(self, data, content_type):
+        self.data = data
+        self.content_type = content_type
+
+
+def _sniff(data):
+    """The image type of ``data`` from its first bytes, or None."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    if data[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if data[:4] == b"GIF8":
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _image_bytes(image):
+    """(bytes, content type) of whatever log_image was given; raises with a reason when it cannot."""
+    if isinstance(image, (bytes, bytearray, memoryview)):
+        data = bytes(image)
+    elif isinstance(image, (str, os.PathLike)):
+        with open(image, "rb") as f:
+            data = f.read(MAX_IMAGE_BYTES + 1)
+    elif hasattr(image, "savefig") and hasattr(image, "canvas"):  # a matplotlib Figure
+        data = _figure_png(image)
+    elif type(image).__module__.startswith("PIL.") and hasattr(image, "save"):
+        buf = io.BytesIO()
+        img = image if image.mode in ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16") else image.convert("RGB")
+        img.save(buf, format="PNG")
+        data = buf.getvalue()
+    elif type(image).__module__ == "numpy" and hasattr(image, "dtype") and hasattr(image, "shape"):
+        if str(image.dtype) != "uint8":
+            raise ValueError("a numpy array must have dtype uint8 (values 0-255), got %s: convert it with (a * 255).astype('uint8')" % image.dtype)
+        if len(image.shape) not in (2, 3) or (len(image.shape) == 3 and image.shape[2] not in (1, 3, 4)):
+            raise ValueError("a numpy image must be H x W, H x W x 3 or H x W x 4, got shape %s" % (image.shape,))
+        try:
+            from PIL import Image
+        except ImportError:
+            raise ValueError("logging numpy arrays needs Pillow (pip install pillow); or pass PNG bytes or a file path")
+        if len(image.shape) == 3 and image.shape[2] == 1:
+            image = image[:, :, 0]
+        buf = io.BytesIO()
+        Image.fromarray(image).save(buf, format="PNG")
+        data = buf.getvalue()
+    else:
+        raise ValueError("unsupported image of type %s: pass a file path, PNG/JPEG bytes, a matplotlib Figure, a PIL image "
+                         "or a numpy uint8 array" % type(image).__name__)
+    ctype = _sniff(data)
+    if ctype is None:
+        raise ValueError("not a PNG, JPEG, GIF or WebP image")
+    return data, ctype
 
 
 def _warn(key, message):
@@ -684,6 +826,106 @@ class _TbFinder:
         if name not in _TB_MODULES:
             return None
         return _spec_with_patch(name, path, _patch_writer_module)
+
+
+# ---------------------------------------------------------------------- matplotlib auto-capture
+
+_MPL_MODULES = ("matplotlib.figure", "matplotlib.pyplot")
+_mpl_state = threading.local()
+_figure_count = [0]
+
+
+def _figure_png(fig):
+    """The figure as PNG bytes, rendered by the original savefig (so it is not captured again)."""
+    buf = io.BytesIO()
+    _mpl_state.busy = True
+    try:
+        save = getattr(type(fig).savefig, "_drover_original", type(fig).savefig)
+        save(fig, buf, format="png")
+    finally:
+        _mpl_state.busy = False
+    return buf.getvalue()
+
+
+def _figure_title(fig):
+    sup = getattr(fig, "_suptitle", None)
+    text = sup.get_text() if sup is not None and hasattr(sup, "get_text") else ""
+    if text:
+        return text
+    number = getattr(fig, "number", None)
+    if number is None:
+        _figure_count[0] += 1
+        number = _figure_count[0]
+    return "figure %s" % number
+
+
+def _capture_figure(fig):
+    t = _current
+    if t is None or getattr(_mpl_state, "busy", False):
+        return
+    try:
+        t.log_image(_figure_title(fig), _figure_png(fig))
+    except Exception as e:
+        _warn("matplotlib", "figure not captured: %r" % (e,))
+
+
+def _patch_figure_module(module):
+    cls = getattr(module, "Figure", None)
+    if cls is None or getattr(cls.savefig, "_drover", False):
+        return
+    original = cls.savefig
+
+    def savefig(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        if not getattr(_mpl_state, "busy", False):
+            _capture_figure(self)
+        return result
+
+    savefig._drover = True
+    savefig._drover_original = original
+    cls.savefig = savefig
+
+
+def _patch_pyplot_module(module):
+    show = getattr(module, "show", None)
+    if show is None or getattr(show, "_drover", False):
+        return
+
+    def patched_show(*args, **kwargs):
+        # before the original: an interactive backend blocks in show() and the figures may be closed after it
+        try:
+            from matplotlib._pylab_helpers import Gcf
+            for manager in Gcf.get_all_fig_managers():
+                _capture_figure(manager.canvas.figure)
+        except Exception as e:
+            _warn("matplotlib-show", "figures not captured: %r" % (e,))
+        return show(*args, **kwargs)
+
+    patched_show._drover = True
+    module.show = patched_show
+
+
+_MPL_PATCHES = {"matplotlib.figure": _patch_figure_module, "matplotlib.pyplot": _patch_pyplot_module}
+
+
+def _patch_matplotlib():
+    """Makes pyplot.show() and Figure.savefig() also log_image the figure: now for modules already
+    imported, else when they are imported (an import hook; matplotlib is never imported here)."""
+    if os.environ.get("DROVER_CAPTURE_MATPLOTLIB", "1").lower() in ("0", "false", "no", "off"):
+        return
+    for name in _MPL_MODULES:
+        if name in sys.modules:
+            _MPL_PATCHES[name](sys.modules[name])
+    if not all(n in sys.modules for n in _MPL_MODULES) and _MplFinder not in sys.meta_path:
+        sys.meta_path.insert(0, _MplFinder)
+
+
+class _MplFinder:
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name not in _MPL_PATCHES:
+            return None
+        return _spec_with_patch(name, path, _MPL_PATCHES[name])
 
 
 class _ArgparseFinder:
