@@ -18,6 +18,9 @@ const UPLOT_BASE = '/webjars/uplot/1.6.30/dist';
 export const PALETTE = ['#0072b2', '#e69f00', '#009e73', '#d55e00', '#cc79a7', '#56b4e9', '#7f7f7f',
   '#b8860b', '#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#9c755f'];
 
+/** Tick steps for an iteration axis: 1, 2, 5, 10, 20, 50, … (never 2.5). */
+const ITER_INCRS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
+
 let uplotPromise = null;
 
 /**
@@ -291,7 +294,8 @@ export function createChart(container, options = {}) {
           y: opts.log ? { distr: 3, log: 10 } : {},
         },
         axes: [
-          { stroke: '#5b6472', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e3e6ea' } },
+          { stroke: '#5b6472', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e3e6ea' },
+            ...(opts.xMode === 'time' ? {} : { incrs: ITER_INCRS }) }, // iterations are whole numbers
           { stroke: '#5b6472', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e3e6ea' }, size: 56,
             label: opts.yLabel || undefined, values: (self, splits) => splits.map(fmtValue) },
         ],

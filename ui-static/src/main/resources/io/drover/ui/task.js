@@ -63,6 +63,7 @@ function header(t) {
   actions.abort.hidden = !(t.status === 'queued' || t.status === 'running');
   actions.archive.hidden = false;
   actions.archive.textContent = t.archived ? 'Unarchive' : 'Archive';
+  liveText();
 }
 
 async function act(button, path, body, done) {
@@ -149,10 +150,18 @@ tablist.addEventListener('keydown', (e) => {
 // ------------------------------------------------------------------ live updates
 
 const liveBadge = document.getElementById('live');
+function liveText() {
+  liveBadge.classList.toggle('on', ctx.live);
+  const t = ctx.task;
+  const active = !t || t.status === 'queued' || t.status === 'running';
+  liveBadge.textContent = ctx.live ? 'live' : 'polling';
+  liveBadge.hidden = !ctx.live && !active; // nothing to follow on a finished or draft task
+  liveBadge.title = ctx.live ? 'live updates: connected' : 'live updates unavailable: following by polling while the task is active';
+}
+
 function setLive(on) {
   ctx.live = on;
-  liveBadge.classList.toggle('on', on);
-  liveBadge.textContent = on ? 'live' : (ctx.task && isFinal(ctx.task.status) ? 'finished' : 'polling');
+  liveText();
   ctx.emit('live', on);
 }
 

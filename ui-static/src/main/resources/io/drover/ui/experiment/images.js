@@ -52,6 +52,8 @@ export function mount(root, ctx) {
   function card(g) {
     const sid = `img-${Math.random().toString(36).slice(2, 9)}`;
     g.img = el('img', { loading: 'lazy', decoding: 'async', alt: '' });
+    // small debug samples (MNIST-sized) are scaled up with crisp pixels
+    g.img.addEventListener('load', () => g.img.classList.toggle('upscaled', g.img.naturalWidth > 0 && g.img.naturalWidth < 200));
     g.link = el('a', { href: '#', target: '_blank', rel: 'noopener', class: 'frame', title: 'open full size' }, g.img);
     g.slider = el('input', { type: 'range', id: sid, min: '0', max: String(g.items.length - 1), step: '1' });
     g.caption = el('span', { class: 'muted' }, '');
