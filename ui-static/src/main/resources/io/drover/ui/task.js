@@ -15,6 +15,7 @@ const ctx = {
   base: `/tasks/${encodeURIComponent(id)}`,
   task: null,
   live: false,
+  canWrite: true,
   bus: new EventTarget(),
   on(type, fn) { this.bus.addEventListener(type, (e) => fn(e.detail)); },
   emit(type, detail) { this.bus.dispatchEvent(new CustomEvent(type, { detail })); },
@@ -182,8 +183,15 @@ function startLive() {
 
 // ------------------------------------------------------------------ start
 
+/** Viewers (and anyone without WRITE on the project) get the page without its editing controls. */
+function applyRole(me, t) {
+  const role = me?.roles?.[t.project];
+  ctx.canWrite = !me || me.admin === true || me.kind === 'local' || role === 'owner' || role === 'member';
+  document.body.classList.toggle('read-only', !ctx.canWrite);
+}
+
 async function main() {
-  initShell('experiments');
+  const mePromise = initShell('experiments');
   if (!/^[0-9a-f]{24}$/.test(id)) {
     document.getElementById('name').textContent = 'no experiment';
     showError('This page needs ?id= with a task id (24 hex characters); open an experiment from the experiments list.');
@@ -196,6 +204,7 @@ async function main() {
     document.getElementById('name').textContent = 'not found';
     return;
   }
+  applyRole(await mePromise, ctx.task);
   setLive(false);
   startLive();
   await select(params.get('tab') ?? 'overview', { push: false });

@@ -97,6 +97,7 @@ export function mount(root, ctx) {
       loadComments();
     }
   }
+  desc.readOnly = !ctx.canWrite;
   render(ctx.task);
   ctx.on('task', render);
   return {};

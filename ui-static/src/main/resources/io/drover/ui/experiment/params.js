@@ -15,7 +15,7 @@ export function mount(root, ctx) {
   let shownFor = '';
 
   function render(t) {
-    const editable = t.status === 'created';
+    const editable = t.status === 'created' && ctx.canWrite;
     // a live refresh must not wipe what the user is typing
     const key = JSON.stringify([t.params, editable]);
     if (dirty || key === shownFor) return;
@@ -112,6 +112,7 @@ export function mount(root, ctx) {
       const kIn = el('input', { type: 'text', class: 'prop-key', 'aria-label': 'property name', placeholder: 'name', maxlength: '256' });
       const vIn = el('input', { type: 'text', class: 'prop-value', 'aria-label': 'property value', placeholder: 'value', maxlength: '4096' });
       kIn.value = k; vIn.value = v;
+      kIn.readOnly = !ctx.canWrite; vIn.readOnly = !ctx.canWrite;
       const rm = el('button', { type: 'button', class: 'btn btn-small', 'aria-label': 'remove property' }, 'remove');
       const r = el('div', { class: 'prop-row', 'data-property': k }, kIn, vIn, rm);
       rm.addEventListener('click', () => { r.remove(); propsDirty = true; });
