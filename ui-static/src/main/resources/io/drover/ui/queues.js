@@ -67,7 +67,8 @@ function entryTable(q) {
   const shown = items.slice(0, SHOWN_ENTRIES);
   const now = Date.now();
   const table = el('table', { class: 'entries compact cards', 'aria-label': `entries of ${q.name} in claim order` },
-    el('thead', {}, el('tr', {}, ...['#', 'experiment', 'priority', 'queued', 'waiting', 'actions'].map((h) => el('th', { scope: 'col' }, h)))),
+    el('thead', {}, el('tr', {}, ...[['#', 'num'], ['experiment'], ['priority', 'num'], ['queued'], ['waiting'], ['actions']]
+      .map(([h, cls]) => el('th', { scope: 'col', class: cls ?? null }, h)))),
     el('tbody', {}, ...shown.map((e, i) => {
       const name = e.name || e.id;
       const btn = (label, aria, key, fn) => {
@@ -81,10 +82,10 @@ function entryTable(q) {
         el('td', { class: 'num', 'data-label': 'priority' }, String(e.priority ?? 0)),
         el('td', { 'data-label': 'queued' }, fmtTime(e.queuedAt)),
         el('td', { 'data-label': 'waiting' }, e.queuedAt ? ago(e.queuedAt, now).replace(' ago', '') : ''),
-        el('td', { class: 'row-actions' },
+        el('td', {}, el('span', { class: 'row-actions' },
           btn('to front', 'move to the front:', 'front', (b) => move(q.name, e, 'front', b)),
           btn('to back', 'move to the back:', 'back', (b) => move(q.name, e, 'back', b)),
-          btn('remove', 'remove from the queue:', 'remove', (b) => remove(q.name, e, b))));
+          btn('remove', 'remove from the queue:', 'remove', (b) => remove(q.name, e, b)))));
     })));
   if (items.length > shown.length) {
     return el('div', {}, table, el('p', { class: 'muted' }, `… and ${items.length - shown.length} more waiting.`));
