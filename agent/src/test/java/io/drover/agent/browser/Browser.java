@@ -41,7 +41,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * it as a static {@code @RegisterExtension}: the class is skipped, with the reason, when Chromium
  * or chromedriver is not installed. Saves a screenshot at the end of every test and, on failure,
  * another one plus the page source and the browser console, under
- * {@code target/e2e-screenshots/} (override with {@code -Ddrover.screenshots=DIR}).
+ * {@code target/e2e-screenshots/CLASS/} (root overridable with {@code -Ddrover.screenshots=DIR}).
  */
 final class Browser implements BeforeAllCallback, AfterAllCallback, AfterEachCallback, TestWatcher {
     /** Longest explicit wait; pages must react well within it even on a busy 2-core CI machine. */
@@ -57,7 +57,8 @@ final class Browser implements BeforeAllCallback, AfterAllCallback, AfterEachCal
         CDP_LOG.setLevel(Level.SEVERE);
     }
 
-    private final Path shots = Path.of(System.getProperty("drover.screenshots", "target/e2e-screenshots")).toAbsolutePath();
+    private final Path root = Path.of(System.getProperty("drover.screenshots", "target/e2e-screenshots")).toAbsolutePath();
+    private Path shots;
     private ChromeDriver driver;
     private Path profile;
     private String baseUrl;
@@ -70,6 +71,13 @@ final class Browser implements BeforeAllCallback, AfterAllCallback, AfterEachCal
                 "browser tests skipped: no chromedriver at " + CHROMEDRIVER + " (apt-get install chromium-driver, or -Ddrover.chromedriver=PATH)");
         // set too, so nothing in Selenium goes looking for (or downloading) another driver
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        // one folder per test class, emptied first: what is there is from this run only
+        shots = root.resolve(context.getRequiredTestClass().getSimpleName());
+        if (Files.isDirectory(shots)) {
+            try (Stream<Path> old = Files.list(shots)) {
+                old.filter(Files::isRegularFile).forEach(p -> p.toFile().delete());
+            }
+        }
         Files.createDirectories(shots);
         profile = Files.createTempDirectory("drover-chromium-");
         ChromeOptions options = new ChromeOptions();
@@ -175,6 +183,11 @@ final class Browser implements BeforeAllCallback, AfterAllCallback, AfterEachCal
     static String text(WebElement e) {
         String t = e.getDomProperty("textContent");
         return t == null ? "" : t.strip();
+    }
+
+    /** Scrolls the element to the middle of the window (before a screenshot that should show it). */
+    void show(WebElement e) {
+        js("arguments[0].scrollIntoView({block: 'center'});", e);
     }
 
     Object js(String script, Object... args) {

@@ -32,11 +32,16 @@ class DashboardBrowserTest {
     @TempDir
     static Path tmp;
     static BrowserStack stack;
+    /** Tasks queued up front so the agent runs them while the first tests use the browser. */
+    static String chartTask, cloneParent;
 
     @BeforeAll
     static void start() throws Exception {
         stack = BrowserStack.start(tmp);
         browser.baseUrl(stack.controller.baseUrl());
+        // 40 points of "loss" from ::drover metric lines, 60 of "acc" from the Python client
+        chartTask = stack.submit("e2e-chart", "chart", Map.of("ticks", "40", "points", "60"), true);
+        cloneParent = stack.submit("e2e-clone", "clone-me", Map.of("lr", "0.1", "epochs", "3"), true);
     }
 
     @AfterAll
@@ -126,8 +131,7 @@ class DashboardBrowserTest {
 
     @Test
     void theScalarsTabChartsThePointsTheTaskLogged() {
-        // 40 points of "loss" from ::drover metric lines, 60 of "acc" from the Python client
-        String id = stack.submit("e2e-chart", "chart", Map.of("ticks", "40", "points", "60"), true);
+        String id = chartTask;
         JsonNode t = stack.awaitFinal(id);
         assertThat(t.path("status").asText()).as(String.join("\n", stack.logs(id))).isEqualTo("completed");
 
@@ -157,7 +161,9 @@ class DashboardBrowserTest {
         assertThat(classes(epochs)).as("epochs is the same in both: not highlighted").doesNotContain("differs");
         assertThat(Browser.text(lr)).contains("0.1").contains("0.2");
         browser.visible("#metric-table");
-        browser.present("#compare-charts .chart");
+        WebElement chart = browser.present("#compare-charts .chart");
+        browser.await("uPlot's canvas in the overlaid chart", d -> !chart.findElements(By.tagName("canvas")).isEmpty());
+        browser.show(lr);
         browser.screenshot("compare-param-diff");
     }
 
@@ -168,7 +174,7 @@ class DashboardBrowserTest {
 
     @Test
     void cloneEditEnqueueFromTheBrowserRunsTheTaskWithTheNewValue() {
-        String parent = stack.submit("e2e-clone", "clone-me", Map.of("lr", "0.1", "epochs", "3"), true);
+        String parent = cloneParent;
         assertThat(stack.awaitFinal(parent).path("status").asText()).isEqualTo("completed");
 
         browser.open("/ui/task.html?id=" + parent);
