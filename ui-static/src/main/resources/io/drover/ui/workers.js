@@ -13,69 +13,59 @@ let workers = [];
 
 // ------------------------------------------------------------------ sparkline (canvas, no library)
 
+const WINDOW_MS = 60 * 60 * 1000;
+const tsOf = (s) => (typeof s.ts === 'number' ? s.ts : Date.parse(s.ts));
+
 /**
- * A small line chart of `values` (nulls are gaps) on a 0..max scale, drawn on a canvas sized for
- * the screen's pixel ratio. data-points says how many points were drawn (the browser tests read it).
+ * A small line chart of `points` ([{t: epoch ms, v}], v null = gap) over the last hour (x is time,
+ * so a worker seen for ten minutes fills the right sixth), 0..max on y, on a canvas sized for the
+ * screen's pixel ratio. A pause of more than a minute between samples is drawn as a gap.
+ * data-points says how many points were drawn (the browser tests read it).
  */
-function sparkline(values, { max = 100, color = '#1a5fd0', label = '', width = 160, height = 34 } = {}) {
-  const canvas = el('canvas', { class: 'spark chart', role: 'img', 'aria-label': label, width: String(width), height: String(height) });
+function sparkline(points, { max = 100, color = '#1a5fd0', label = '', width = 160, height = 34, now = Date.now() } = {}) {
+  const canvas = el('canvas', { class: 'spark chart', role: 'img', 'aria-label': label });
   const ratio = window.devicePixelRatio || 1;
   canvas.width = Math.round(width * ratio);
   canvas.height = Math.round(height * ratio);
   canvas.style.width = `${width}px`;
   canvas.style.height = `${height}px`;
+  const pts = points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v) && p.t >= now - WINDOW_MS);
+  canvas.dataset.points = String(pts.length);
   const g = canvas.getContext('2d');
-  const points = values.filter((v) => v !== null && v !== undefined && Number.isFinite(v)).length;
-  canvas.dataset.points = String(points);
   if (!g) return canvas;
   g.scale(ratio, ratio);
   g.fillStyle = '#f3f5f8';
   g.fillRect(0, 0, width, height);
-  if (values.length === 0 || points === 0) return canvas;
-  const top = Math.max(max, ...values.filter((v) => Number.isFinite(v)));
-  const x = (i) => (values.length === 1 ? width - 1 : (i / (values.length - 1)) * (width - 2) + 1);
-  const y = (v) => height - 2 - (Math.max(0, v) / (top || 1)) * (height - 4);
-  // area under the line, then the line, breaking at gaps
-  g.beginPath();
-  let open = false;
-  let startX = 0;
-  const closeArea = (lastX) => {
-    g.lineTo(lastX, height);
-    g.lineTo(startX, height);
+  if (pts.length === 0) return canvas;
+  const top = Math.max(max, ...pts.map((p) => p.v)) || 1;
+  const x = (t) => 1 + ((t - (now - WINDOW_MS)) / WINDOW_MS) * (width - 2);
+  const y = (v) => height - 2 - (Math.max(0, v) / top) * (height - 4);
+  // runs of samples without a pause longer than a minute
+  const runs = [];
+  let run = [];
+  for (const p of pts) {
+    if (run.length && p.t - run[run.length - 1].t > 60000) {
+      runs.push(run);
+      run = [];
+    }
+    run.push(p);
+  }
+  runs.push(run);
+  for (const r of runs) {
+    g.beginPath();
+    g.moveTo(x(r[0].t), height);
+    for (const p of r) g.lineTo(x(p.t), y(p.v));
+    g.lineTo(x(r[r.length - 1].t), height);
     g.closePath();
-  };
-  let lastX = 0;
-  values.forEach((v, i) => {
-    if (!Number.isFinite(v)) {
-      if (open) closeArea(lastX);
-      open = false;
-      return;
-    }
-    if (!open) {
-      g.moveTo(x(i), y(v));
-      startX = x(i);
-      open = true;
-    } else g.lineTo(x(i), y(v));
-    lastX = x(i);
-  });
-  if (open) closeArea(lastX);
-  g.fillStyle = `${color}26`;
-  g.fill();
-  g.beginPath();
-  open = false;
-  values.forEach((v, i) => {
-    if (!Number.isFinite(v)) {
-      open = false;
-      return;
-    }
-    if (!open) {
-      g.moveTo(x(i), y(v));
-      open = true;
-    } else g.lineTo(x(i), y(v));
-  });
-  g.strokeStyle = color;
-  g.lineWidth = 1.4;
-  g.stroke();
+    g.fillStyle = `${color}26`;
+    g.fill();
+    g.beginPath();
+    r.forEach((p, i) => (i ? g.lineTo(x(p.t), y(p.v)) : g.moveTo(x(p.t), y(p.v))));
+    if (r.length === 1) g.lineTo(x(r[0].t) + 1.5, y(r[0].v));
+    g.strokeStyle = color;
+    g.lineWidth = 1.4;
+    g.stroke();
+  }
   return canvas;
 }
 
@@ -143,8 +133,9 @@ function render() {
 function row(w) {
   const items = history.get(w.name) ?? [];
   const latest = items.length ? items[items.length - 1] : (w.stats ?? {});
-  const cpu = items.map((s) => s.cpuPercent);
-  const mem = items.map((s) => s.memUsedMb);
+  const series = (f) => items.map((s) => ({ t: tsOf(s), v: f(s) }));
+  const cpu = series((s) => s.cpuPercent);
+  const mem = series((s) => s.memUsedMb);
   const memTotal = latest.memTotalMb ?? w.stats?.memTotalMb;
   const running = runningIds(w);
   return el('tr', { 'data-worker': w.name, class: w.online ? 'is-online' : 'is-offline' },
@@ -167,7 +158,7 @@ function gpuCells(w, items) {
   if (!latest.length) return el('span', { class: 'muted' }, 'none');
   const box = el('div', {});
   for (const gpu of latest) {
-    const pick = (f) => items.map((s) => (s.gpus ?? []).find((x) => x.index === gpu.index)?.[f] ?? null);
+    const pick = (f) => items.map((s) => ({ t: tsOf(s), v: (s.gpus ?? []).find((x) => x.index === gpu.index)?.[f] ?? null }));
     const util = pick('util');
     const mem = pick('memUsedMb');
     const owner = gpu.taskId ? ` · ${taskNames.get(gpu.taskId) ?? gpu.taskId}` : '';
