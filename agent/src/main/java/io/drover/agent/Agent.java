@@ -11,14 +11,23 @@ public final class Agent implements AutoCloseable {
     private final AgentConfig config;
     private final WorkerDaemon daemon;
 
-    private Agent(AgentConfig config) {
+    private Agent(AgentConfig config, io.drover.agent.daemon.ParallelConfig parallel) {
         this.config = config;
-        this.daemon = new WorkerDaemon(config);
+        this.daemon = new WorkerDaemon(config, parallel);
     }
 
     /** Starts the agent's threads and returns at once; it registers (retrying) in the background. */
     public static Agent start(AgentConfig config) {
-        Agent a = new Agent(config);
+        return start(config, io.drover.agent.daemon.ParallelConfig.defaults());
+    }
+
+    /**
+     * Same, running several tasks at once and handing out GPUs as {@code parallel} says.
+     *
+     * @throws IllegalArgumentException when {@code --gpus} names GPUs this machine does not have
+     */
+    public static Agent start(AgentConfig config, io.drover.agent.daemon.ParallelConfig parallel) {
+        Agent a = new Agent(config, parallel);
         a.daemon.start();
         return a;
     }

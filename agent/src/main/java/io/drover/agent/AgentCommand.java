@@ -56,9 +56,19 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Evict least recently used environments while the disk has less than this free, 0: never (default: ${DEFAULT-VALUE}).")
     long envCacheMinFreeMb;
 
+    @Option(names = "--gpus", paramLabel = "all|0,1,…",
+            description = "GPUs this agent hands out to tasks: all, indexes like 0,1 (see nvidia-smi -L), or none (default). "
+                    + "Each task gets CUDA_VISIBLE_DEVICES set to its own free GPUs; a task asking for more GPUs than are free waits in its queue.")
+    String gpus;
+
+    @Option(names = "--max-parallel", paramLabel = "N", defaultValue = "1",
+            description = "CPU-only tasks run at once (services mode); GPU tasks are bounded by the free GPUs (default: ${DEFAULT-VALUE}).")
+    int maxParallel;
+
     @Override
     public Integer call() throws Exception {
         AgentConfig cfg;
+        io.drover.agent.daemon.ParallelConfig parallel;
         try {
             Map<String, String> env = System.getenv();
             String url = ClientConfig.controller(controller, env).value();
@@ -67,6 +77,7 @@ public final class AgentCommand implements Callable<Integer> {
                     new io.drover.agent.env.EnvCacheConfig(envCacheMax, envCacheMinFreeMb));
             for (String q : cfg.queues()) io.drover.shared.domain.Ids.requireName(q, "queue");
             io.drover.shared.domain.Ids.requireName(cfg.name(), "agent name");
+            parallel = new io.drover.agent.daemon.ParallelConfig(io.drover.agent.gpu.GpuSelection.parse(gpus), maxParallel, null);
         } catch (IllegalArgumentException | DroverException e) {
             System.err.println("drover agent: " + e.getMessage());
             return 2;
@@ -76,8 +87,15 @@ public final class AgentCommand implements Callable<Integer> {
  + ", python " + cfg.python() + ", env cache " + cfg.envCache().maxEntries() + " / " + cfg.envCache().minFreeMb() + " MB free"
                 + ", grace " + cfg.grace().toSeconds() + " s"
                 + (cfg.drainOnStop() ? ", drain on stop" : "")
+                + ", GPUs " + parallel.gpus() + ", up to " + parallel.maxParallel() + " CPU task(s) at once"
                 + (cfg.apiKey() == null ? ", no API key (fine only while the controller runs without auth)" : ", with an API key"));
-        Agent agent = Agent.start(cfg);
+        Agent agent;
+        try {
+            agent = Agent.start(cfg, parallel);
+        } catch (IllegalArgumentException e) { // --gpus names a GPU nvidia-smi does not list
+            System.err.println("drover agent: " + e.getMessage());
+            return 2;
+        }
         Thread hook = new Thread(() -> {
             agent.stop();
             try {

@@ -34,10 +34,17 @@ final class ClaimClient {
 
     /** A claim ({@code {"task","lease"}}), or empty when nothing came within {@code waitSeconds}. */
     Optional<JsonNode> claim(List<String> queues, boolean fairness, int waitSeconds) throws InterruptedException {
+        return claim(queues, fairness, waitSeconds, ClaimFit.CPU_ONLY);
+    }
+
+    /** Same, for a task that fits the agent's free GPUs ({@code fit}). */
+    Optional<JsonNode> claim(List<String> queues, boolean fairness, int waitSeconds, ClaimFit fit) throws InterruptedException {
         ObjectNode body = Json.object();
         body.putPOJO("queues", queues);
         body.put("fairness", fairness);
         body.put("wait", waitSeconds);
+        body.put("gpus", fit.maxGpus());
+        if (fit.minGpus() > 0) body.put("minGpus", fit.minGpus());
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(waitSeconds + 15L))
                 .header("Content-Type", "application/json").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)));

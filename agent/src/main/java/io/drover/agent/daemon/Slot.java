@@ -4,8 +4,8 @@ import io.drover.agent.workspace.SlotWorkspace;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Where one task runs at a time: its own working trees and the task it holds. An agent has one
- * slot today; GPU slots (one per device set) will be more of these with their own device lists.
+ * Where one task runs at a time: its own working trees and the task it holds. An agent has as many
+ * as tasks it can run at once ({@link SlotPool}); the task's GPUs are on its {@link TaskRun}.
  */
 final class Slot {
     final int index;

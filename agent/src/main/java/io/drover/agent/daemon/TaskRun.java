@@ -2,7 +2,8 @@ package io.drover.agent.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.drover.agent.capture.SecretMask;
-import io.drover.agent.launch.RunningProcess;
+import io.drover.agent.launch.TaskProcess;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,9 +22,13 @@ final class TaskRun {
     final Map<String, String> secrets;
     /** Masks {@link #secrets} in everything the task or the agent writes about it. */
     final SecretMask mask;
+    /** The GPU indexes this agent gave the task (empty for none); set once, before the task starts. */
+    private volatile List<Integer> gpus = List.of();
+    /** Whether this agent hands out GPUs ({@code --gpus}): then the task sees only {@link #gpus}. */
+    private volatile boolean gpusManaged;
     private Stop stop = Stop.NONE;
     private String reason;
-    private RunningProcess process;
+    private TaskProcess process;
 
     TaskRun(JsonNode task, long epoch, String token) {
         this(task, epoch, token, Map.of());
@@ -49,6 +54,35 @@ final class TaskRun {
         return out;
     }
 
+    /** {@code resources.gpus} of the task: how many GPUs it asked for. */
+    int gpusWanted() {
+        return Math.max(0, task.path("resources").path("gpus").asInt(0));
+    }
+
+    void assignGpus(List<Integer> indexes, boolean managed) {
+        this.gpus = List.copyOf(indexes);
+        this.gpusManaged = managed;
+    }
+
+    /** The GPU indexes the task runs on (for the Docker device request too); empty for a CPU task. */
+    List<Integer> gpus() {
+        return gpus;
+    }
+
+    boolean gpusManaged() {
+        return gpusManaged;
+    }
+
+    /**
+     * {@code CUDA_VISIBLE_DEVICES} and {@code NVIDIA_VISIBLE_DEVICES} set to the task's own GPUs
+     * ("" hides every GPU from a CPU task) when this agent manages GPUs; nothing otherwise.
+     */
+    Map<String, String> deviceEnv() {
+        if (!gpusManaged) return Map.of();
+        String v = io.drover.agent.gpu.GpuAllocator.visibleDevices(gpus);
+        return Map.of("CUDA_VISIBLE_DEVICES", v, "NVIDIA_VISIBLE_DEVICES", v);
+    }
+
     /** User abort: kill the process, finish as aborted. */
     void abort(String why) {
         request(Stop.ABORT, why == null || why.isBlank() ? "aborted" : why);
@@ -65,7 +99,7 @@ final class TaskRun {
     }
 
     private void request(Stop s, String why) {
-        RunningProcess p;
+        TaskProcess p;
         synchronized (this) {
             // abandon beats everything; release beats abort (the task goes back to its queue)
             if (s.ordinal() <= stop.ordinal()) return;
@@ -77,7 +111,7 @@ final class TaskRun {
     }
 
     /** Registers the process; stops it at once when a stop came in before it started. */
-    void attach(RunningProcess p) {
+    void attach(TaskProcess p) {
         boolean stopNow;
         synchronized (this) {
             process = p;

@@ -96,6 +96,10 @@ final class TaskRunner {
             JsonNode script = run.task.path("script");
             console.accept("[drover] task " + run.taskId + " on agent " + config.name() + " (attempt "
                     + run.task.path("execution").path("attempt").asText("?") + ")");
+            if (run.gpusManaged()) {
+                console.accept("[drover] GPUs " + (run.gpus().isEmpty() ? "none" : run.gpus().toString())
+                        + ": CUDA_VISIBLE_DEVICES=" + run.deviceEnv().get("CUDA_VISIBLE_DEVICES"));
+            }
             Checkout checkout = untilStopped(run, () -> checkout(slot, run, lease, script, console));
             long tCode = System.nanoTime();
             stopIfAsked(run);
@@ -386,6 +390,7 @@ final class TaskRunner {
         e.remove("PYTHONHOME");
         // the project's secrets; the DROVER_* and Python settings below win over a secret of the same name
         e.putAll(run.secrets);
+        e.putAll(run.deviceEnv()); // CUDA_/NVIDIA_VISIBLE_DEVICES: only the task's own GPUs (issue 5)
         // The agent's own worker key must not reach user code; the task gets its lease token instead.
         e.remove(io.drover.agent.config.ClientConfig.ENV_API_KEY);
         e.put("DROVER_TASK_ID", run.taskId);

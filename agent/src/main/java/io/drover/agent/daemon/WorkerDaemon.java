@@ -10,6 +10,10 @@ import io.drover.agent.env.DiskProbe;
 import io.drover.agent.env.EnvironmentCache;
 import io.drover.agent.env.Environments;
 import io.drover.agent.env.PythonInfo;
+import io.drover.agent.gpu.GpuAllocator;
+import io.drover.agent.gpu.GpuMonitor;
+import io.drover.agent.gpu.GpuStat;
+import io.drover.agent.gpu.NvidiaSmi;
 import io.drover.agent.launch.ProcessLauncher;
 import io.drover.agent.workspace.RepoCache;
 import io.drover.agent.workspace.SlotWorkspace;
@@ -35,15 +39,24 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's threads: registration and the claim long-poll (one thread), the heartbeat (a
  * scheduler), the control long-poll for aborts (one thread) and one runner thread per slot.
+ *
+ * <p>Several tasks may run at once (issue 5): the claim loop asks only for what fits the free
+ * {@link Capacity} (CPU-only slots up to {@code --max-parallel}, free GPUs), gives each claimed
+ * task its GPUs and a {@link SlotPool slot}, and the heartbeat reports every held task.
  */
 public final class WorkerDaemon {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerDaemon.class);
     private static final String VERSION = "0.1.0";
+    /** Claim long-poll while tasks run: short, so room freed by a finishing task is offered soon. */
+    static final int BUSY_CLAIM_WAIT_SECONDS = 3;
 
     private final AgentConfig config;
     private final ApiClient api;
     private final ClaimClient claims;
-    private final List<Slot> slots = new ArrayList<>();
+    private final SlotPool slots;
+    private final Capacity capacity;
+    private final GpuMonitor gpus;
+    private final GpuUsage gpuUsage;
     private final TaskRunner runner;
     private final MachineStats stats;
     private final ExecutorService slotThreads;
@@ -53,23 +66,32 @@ public final class WorkerDaemon {
     private final CountDownLatch registered = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicInteger running = new AtomicInteger();
-    private final Object slotFreed = new Object();
     private volatile boolean stopping;
     private volatile int heartbeatSeconds = 5;
 
     public WorkerDaemon(AgentConfig config) {
+        this(config, ParallelConfig.defaults());
+    }
+
+    /** @throws IllegalArgumentException when {@code --gpus} names GPUs this machine does not have */
+    public WorkerDaemon(AgentConfig config, ParallelConfig parallel) {
         this.config = config;
         String apiKey = config.apiKey(); // the worker key; null when the controller runs without auth
         this.api = new ApiClient(config.controllerUrl(), apiKey);
         this.claims = new ClaimClient(api.baseUri(), config.name(), apiKey);
         String python = PythonInfo.executable(config.python());
         RepoCache repos = new RepoCache(config.reposDir());
-        slots.add(new Slot(0, new SlotWorkspace(repos, config.slotsDir().resolve("0"))));
+        this.gpus = new GpuMonitor(new NvidiaSmi(parallel.nvidiaSmi()));
+        List<Integer> managed = parallel.gpus().isNone() ? List.of() : parallel.gpus().resolve(gpus.sample());
+        this.capacity = new Capacity(parallel.maxParallel(), new GpuAllocator(managed));
+        this.slots = new SlotPool(capacity.maxTasks(), repos, config.slotsDir());
+        this.gpuUsage = new GpuUsage(api);
         ProcessLauncher launcher = new ProcessLauncher(python, config.workDir().resolve("bin"));
         Environments envs = Environments.forAgent(new EnvironmentCache(config.envsDir(), config.envCache(), DiskProbe.fileStore()),
                 python, config.buildEnv());
         this.runner = new TaskRunner(config, api, envs, launcher, HookDir.install(config.hooksDir()));
         this.stats = new MachineStats(config.workDir());
+        if (!managed.isEmpty()) LOG.info("agent {} hands out GPUs {}; up to {} CPU-only tasks at once", config.name(), managed, parallel.maxParallel());
         this.slotThreads = Executors.newFixedThreadPool(slots.size(), named("drover-slot"));
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(named("drover-heartbeat"));
         this.claimThread = new Thread(this::claimLoop, "drover-claim");
@@ -103,10 +125,7 @@ public final class WorkerDaemon {
         stopping = true;
         claimThread.interrupt();
         if (!drain) {
-            for (Slot s : slots) {
-                TaskRun r = s.current();
-                if (r != null) r.release("agent shut down");
-            }
+            for (TaskRun r : slots.running()) r.release("agent shut down");
         }
         Thread finisher = new Thread(() -> {
             slotThreads.shutdown();
@@ -118,6 +137,7 @@ public final class WorkerDaemon {
                 // fall through to stop everything
             }
             heartbeat.shutdownNow();
+            gpuUsage.close();
             controlThread.interrupt();
             stopped.countDown();
         }, "drover-stop");
@@ -141,16 +161,18 @@ public final class WorkerDaemon {
         heartbeat.scheduleWithFixedDelay(this::beat, heartbeatSeconds, heartbeatSeconds, TimeUnit.SECONDS);
         controlThread.start();
         while (!stopping) {
-            Slot slot;
+            ClaimFit fit;
             try {
-                slot = awaitFreeSlot();
+                fit = capacity.awaitRoom();
             } catch (InterruptedException e) {
                 break;
             }
             Optional<JsonNode> claim;
             long askedAt = System.nanoTime();
+            // while something runs, room may free up during the poll: ask again soon with the new fit
+            int wait = capacity.idle() ? config.claimWaitSeconds() : Math.min(config.claimWaitSeconds(), BUSY_CLAIM_WAIT_SECONDS);
             try {
-                claim = claims.claim(config.queues(), config.orderFairness(), config.claimWaitSeconds());
+                claim = claims.claim(config.queues(), config.orderFairness(), wait, fit);
                 backoff.reset();
             } catch (InterruptedException e) {
                 break;
@@ -180,19 +202,30 @@ public final class WorkerDaemon {
                 releaseQuietly(run);
                 break;
             }
-            LOG.info("claimed task {} ({}) epoch {}, queued {} ms before", run.taskId, task.path("name").asText(), run.epoch,
-                    queuedMsAgo(task));
-            slot.hold(run);
+            int wanted = run.gpusWanted();
+            Optional<List<Integer>> room = capacity.take(run.taskId, wanted);
+            if (room.isEmpty()) {
+                // only a controller that ignores the claim's "gpus" gets here
+                LOG.warn("task {} needs {} GPU(s) and this agent has {} free; handing it back", run.taskId, wanted,
+                        capacity.gpus().free());
+                releaseQuietly(run, "agent " + config.name() + " has no room for " + wanted + " GPU(s)");
+                continue;
+            }
+            run.assignGpus(room.get(), capacity.managesGpus());
+            LOG.info("claimed task {} ({}) epoch {}, queued {} ms before{}", run.taskId, task.path("name").asText(), run.epoch,
+                    queuedMsAgo(task), capacity.managesGpus() ? ", GPUs " + room.get() : "");
+            Slot slot = slots.take(run);
             running.incrementAndGet();
+            gpuUsage.started(run);
             slotThreads.execute(() -> {
                 try {
+                    reportGpus(run);
                     runner.run(slot, run);
                 } finally {
                     running.decrementAndGet();
-                    slot.clear(run);
-                    synchronized (slotFreed) {
-                        slotFreed.notifyAll();
-                    }
+                    gpuUsage.ended(run);
+                    slots.give(slot, run);
+                    capacity.give(run.taskId, wanted);
                     LOG.info("task {} done", run.taskId);
                 }
             });
@@ -208,12 +241,15 @@ public final class WorkerDaemon {
         }
     }
 
-    private Slot awaitFreeSlot() throws InterruptedException {
-        synchronized (slotFreed) {
-            while (true) {
-                for (Slot s : slots) if (s.isFree()) return s;
-                slotFreed.wait(1000);
-            }
+    /** {@code execution.gpus} on the task, so users see which GPUs it ran on (only when this agent hands out GPUs). */
+    private void reportGpus(TaskRun run) {
+        if (!run.gpusManaged()) return;
+        ObjectNode body = Json.object();
+        body.putPOJO("gpus", run.gpus());
+        try {
+            new LeaseApi(api, run.taskId, run.epoch, run.token).report(body);
+        } catch (RuntimeException e) {
+            LOG.warn("task {}: cannot record its GPUs: {}", run.taskId, e.toString());
         }
     }
 
@@ -224,7 +260,7 @@ public final class WorkerDaemon {
         body.put("hostname", AgentNames.hostname());
         body.put("pid", ProcessHandle.current().pid());
         body.put("version", VERSION);
-        body.set("stats", stats.sample());
+        body.set("stats", sampleStats());
         try {
             JsonNode r = api.post("/api/v1/workers", body).orElse(Json.object());
             heartbeatSeconds = Math.max(1, r.path("heartbeatSeconds").asInt(5));
@@ -237,8 +273,12 @@ public final class WorkerDaemon {
     }
 
     private void releaseQuietly(TaskRun run) {
+        releaseQuietly(run, "agent shut down");
+    }
+
+    private void releaseQuietly(TaskRun run, String reason) {
         try {
-            new LeaseApi(api, run.taskId, run.epoch, run.token).release("agent shut down", Duration.ofSeconds(5));
+            new LeaseApi(api, run.taskId, run.epoch, run.token).release(reason, Duration.ofSeconds(5));
         } catch (Exception e) {
             LOG.warn("cannot hand task {} back: {}", run.taskId, e.toString());
         }
@@ -246,22 +286,27 @@ public final class WorkerDaemon {
 
     // ---- heartbeat
 
+    /** Machine figures and, where nvidia-smi works, every GPU with the task holding it ({@code stats.gpus}). */
+    private ObjectNode sampleStats() {
+        ObjectNode s = stats.sample();
+        List<GpuStat> now = gpus.sample();
+        if (!now.isEmpty()) s.set("gpus", GpuMonitor.toJson(now, i -> capacity.gpus().holder(i)));
+        return s;
+    }
+
     private void beat() {
         ObjectNode body = Json.object();
-        body.set("stats", stats.sample());
+        body.set("stats", sampleStats());
+        List<TaskRun> held = slots.running();
+        gpuUsage.record(held, gpus.latest());
         ArrayNode tasks = body.putArray("tasks");
-        for (Slot s : slots) {
-            TaskRun r = s.current();
-            if (r != null) tasks.addObject().put("taskId", r.taskId).put("epoch", r.epoch);
-        }
+        for (TaskRun r : held) tasks.addObject().put("taskId", r.taskId).put("epoch", r.epoch);
         try {
             JsonNode resp = api.post("/api/v1/workers/" + ApiClient.enc(config.name()) + "/heartbeat", body)
                     .orElse(Json.object());
             Set<String> stale = ids(resp.path("stale"));
             Set<String> abort = ids(resp.path("abort"));
-            for (Slot s : slots) {
-                TaskRun r = s.current();
-                if (r == null) continue;
+            for (TaskRun r : held) {
                 if (stale.contains(r.taskId)) {
                     LOG.warn("task {}: lease is stale, abandoning it", r.taskId);
                     r.abandon("lease lost");
@@ -295,9 +340,8 @@ public final class WorkerDaemon {
                 for (JsonNode a : resp.path("abort")) {
                     String id = a.path("taskId").asText();
                     long epoch = a.path("epoch").asLong(-1);
-                    for (Slot s : slots) {
-                        TaskRun r = s.current();
-                        if (r != null && r.taskId.equals(id) && (epoch < 0 || epoch == r.epoch)) {
+                    for (TaskRun r : slots.running()) {
+                        if (r.taskId.equals(id) && (epoch < 0 || epoch == r.epoch)) {
                             LOG.info("task {}: abort requested", id);
                             r.abort(a.path("reason").asText("aborted by user"));
                         }
