@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
@@ -43,7 +45,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * another one plus the page source and the browser console, under
  * {@code target/e2e-screenshots/CLASS/} (root overridable with {@code -Ddrover.screenshots=DIR}).
  */
-final class Browser implements BeforeAllCallback, AfterAllCallback, AfterEachCallback, TestWatcher {
+final class Browser implements ExecutionCondition, BeforeAllCallback, AfterAllCallback, AfterEachCallback, TestWatcher {
     /** Longest explicit wait; pages must react well within it even on a busy 2-core CI machine. */
     static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -63,12 +65,28 @@ final class Browser implements BeforeAllCallback, AfterAllCallback, AfterEachCal
     private Path profile;
     private String baseUrl;
 
+    /** Why the browser tests cannot run here, or null when they can. */
+    static String missing() {
+        if (!Files.isExecutable(CHROMIUM))
+            return "browser tests skipped: no Chromium at " + CHROMIUM + " (apt-get install chromium, or -Ddrover.chromium=PATH)";
+        if (!Files.isExecutable(CHROMEDRIVER))
+            return "browser tests skipped: no chromedriver at " + CHROMEDRIVER
+                    + " (apt-get install chromium-driver, or -Ddrover.chromedriver=PATH)";
+        return null;
+    }
+
+    /** Skips the whole class (before its stack starts) with the reason in the report and on stderr. */
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        String why = missing();
+        if (why == null) return ConditionEvaluationResult.enabled("Chromium and chromedriver found");
+        System.err.println("[browser] " + context.getDisplayName() + ": " + why);
+        return ConditionEvaluationResult.disabled(why);
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM),
-                "browser tests skipped: no Chromium at " + CHROMIUM + " (apt-get install chromium, or -Ddrover.chromium=PATH)");
-        Assumptions.assumeTrue(Files.isExecutable(CHROMEDRIVER),
-                "browser tests skipped: no chromedriver at " + CHROMEDRIVER + " (apt-get install chromium-driver, or -Ddrover.chromedriver=PATH)");
+        Assumptions.assumeTrue(missing() == null, Browser::missing);
         // set too, so nothing in Selenium goes looking for (or downloading) another driver
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
         // one folder per test class, emptied first: what is there is from this run only

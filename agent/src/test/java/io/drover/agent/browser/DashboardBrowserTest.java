@@ -202,6 +202,7 @@ class DashboardBrowserTest {
         browser.visible("#tab-console").click();
         browser.await("the clone's console to print the new value", d -> d.findElements(By.cssSelector("#console .log-line"))
                 .stream().anyMatch(l -> Browser.text(l).contains("params lr=0.05 epochs=3")));
+        browser.screenshot("clone-console");
         browser.visible("#tab-params").click();
         browser.await("#params lr row to show 0.05", d -> d.findElements(By.cssSelector("#params tr[data-param='lr']"))
                 .stream().anyMatch(r -> Browser.text(r).contains("0.05")));
