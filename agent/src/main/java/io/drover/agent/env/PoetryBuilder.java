@@ -47,6 +47,8 @@ public final class PoetryBuilder implements EnvironmentBuilder {
         String path = env.getOrDefault("PATH", System.getenv("PATH"));
         env.put("PATH", dir.resolve("bin") + (path == null ? "" : java.io.File.pathSeparator + path));
         env.put("POETRY_NO_INTERACTION", "1");
+        // a headless agent cannot unlock a desktop keyring: Poetry would stop at "Failed to unlock the item!"
+        if (System.getenv("PYTHON_KEYRING_BACKEND") == null) env.putIfAbsent("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring");
         env.remove("PYTHONHOME");
         if (!spec.files().containsKey("poetry.lock")) {
             log.accept("no poetry.lock: Poetry resolves the versions now; commit the lock file for repeatable environments");
