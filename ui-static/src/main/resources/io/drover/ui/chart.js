@@ -181,6 +181,8 @@ export function createChart(container, options = {}) {
   let signature = '';
   let zoomed = false;
   let destroyed = false;
+  let singleX = null;
+  let pad1 = 1;
 
   const width = () => Math.max(200, Math.floor(plot.clientWidth || container.clientWidth || 600));
 
@@ -192,6 +194,9 @@ export function createChart(container, options = {}) {
   function build() {
     const list = series;
     const { xs, place } = align(list.map((s) => s.data));
+    // uPlot widens a one-x-value axis by a day (time) or to 0…100: centre it on the point instead
+    singleX = xs.length === 1 ? xs[0] : null;
+    pad1 = opts.xMode === 'time' ? 30 : 1;
     const data = [xs];
     const uSeries = [{ label: opts.xMode === 'time' ? 'time' : 'iteration' }];
     const bands = [];
@@ -290,8 +295,12 @@ export function createChart(container, options = {}) {
         cursor: { drag: { x: true, y: false }, focus: { prox: 16 } },
         focus: { alpha: 0.4 },
         scales: {
-          x: { time: opts.xMode === 'time' },
-          y: opts.log ? { distr: 3, log: 10 } : {},
+          // one iteration alone would otherwise get an arbitrary 0…100 axis
+          x: { time: opts.xMode === 'time', range: (self, min, max) => (singleX !== null ? [singleX - pad1, singleX + pad1] : [min, max]) },
+          // one value alone: a band around it rather than uPlot's 0…100
+          y: opts.log ? { distr: 3, log: 10 } : { range: (self, min, max) => (min === max
+            ? [min - (Math.abs(min) || 1) * 0.5, max + (Math.abs(max) || 1) * 0.5]
+            : window.uPlot.rangeNum(min, max, 0.1, true)) },
         },
         axes: [
           { stroke: '#5b6472', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#e3e6ea' },

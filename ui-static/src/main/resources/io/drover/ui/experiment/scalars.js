@@ -61,7 +61,7 @@ export function mount(root, ctx) {
         c.loaded = true;
         const n = c.variants.reduce((a, v) => a + (v.count ?? 0), 0);
         const ds = resps.some((r) => r.downsampled);
-        sub.textContent = `${n.toLocaleString()} points${ds ? ' · downsampled, band = min…max' : ''}`;
+        sub.textContent = `${n.toLocaleString()} point${n === 1 ? '' : 's'}${ds ? ' · downsampled, band = min…max' : ''}`;
       } catch (e) {
         sub.textContent = `could not load: ${e.message}`;
       } finally {
