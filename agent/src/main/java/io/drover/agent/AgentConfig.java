@@ -1,6 +1,7 @@
 package io.drover.agent;
 
 import io.drover.agent.config.ClientConfig;
+import io.drover.agent.docker.DockerSettings;
 import io.drover.agent.env.EnvCacheConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,10 +27,11 @@ import java.util.Map;
  * @param apiKey           the worker key sent as {@code Authorization: Bearer}, or null when the
  *                         controller runs without auth (resolved by {@code ClientConfig.agentKey})
  * @param envCache         environment cache limits (--env-cache-max, --env-cache-min-free-mb)
+ * @param docker           Docker mode (--docker-image, --docker-host, limits, volume prefixes)
  */
 public record AgentConfig(String controllerUrl, List<String> queues, boolean orderFairness, String name,
         Path workDir, boolean drainOnStop, String python, Duration grace, int claimWaitSeconds,
-        Map<String, String> buildEnv, String apiKey, EnvCacheConfig envCache) {
+        Map<String, String> buildEnv, String apiKey, EnvCacheConfig envCache, DockerSettings docker) {
 
     public AgentConfig {
         if (controllerUrl == null || controllerUrl.isBlank()) {
@@ -46,6 +48,15 @@ public record AgentConfig(String controllerUrl, List<String> queues, boolean ord
         buildEnv = buildEnv == null ? Map.of() : Map.copyOf(buildEnv);
         if (apiKey != null && apiKey.isBlank()) apiKey = null;
         if (envCache == null) envCache = EnvCacheConfig.defaults();
+        if (docker == null) docker = DockerSettings.defaults();
+    }
+
+    /** No Docker mode settings (tasks use Docker only when they name an image). */
+    public AgentConfig(String controllerUrl, List<String> queues, boolean orderFairness, String name,
+            Path workDir, boolean drainOnStop, String python, Duration grace, int claimWaitSeconds,
+            Map<String, String> buildEnv, String apiKey, EnvCacheConfig envCache) {
+        this(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey,
+                envCache, null);
     }
 
     /** Default environment cache limits. */
@@ -62,39 +73,43 @@ public record AgentConfig(String controllerUrl, List<String> queues, boolean ord
     }
 
     public AgentConfig withQueues(List<String> q) {
-        return new AgentConfig(controllerUrl, q, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache);
+        return new AgentConfig(controllerUrl, q, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache, docker);
     }
 
     public AgentConfig withName(String n) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, n, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache);
+        return new AgentConfig(controllerUrl, queues, orderFairness, n, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache, docker);
     }
 
     public AgentConfig withGrace(Duration g) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, g, claimWaitSeconds, buildEnv, apiKey, envCache);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, g, claimWaitSeconds, buildEnv, apiKey, envCache, docker);
     }
 
     public AgentConfig withDrainOnStop(boolean d) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, d, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, d, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache, docker);
     }
 
     public AgentConfig withBuildEnv(Map<String, String> e) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, e, apiKey, envCache);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, e, apiKey, envCache, docker);
     }
 
     public AgentConfig withClaimWaitSeconds(int s) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, s, buildEnv, apiKey, envCache);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, s, buildEnv, apiKey, envCache, docker);
     }
 
     public AgentConfig withOrderFairness(boolean f) {
-        return new AgentConfig(controllerUrl, queues, f, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache);
+        return new AgentConfig(controllerUrl, queues, f, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache, docker);
     }
 
     public AgentConfig withApiKey(String k) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, k, envCache);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, k, envCache, docker);
     }
 
     public AgentConfig withEnvCache(EnvCacheConfig c) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, c);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, c, docker);
+    }
+
+    public AgentConfig withDocker(DockerSettings d) {
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache, d);
     }
 
     /** Never prints the key itself. */
