@@ -57,12 +57,35 @@ final class SubmitCommand extends ClientCommand {
     @Option(names = "--wait", description = "Stream the task's output and exit with its exit code.")
     boolean waitForTask;
 
+    @Option(names = "--gpus", paramLabel = "N",
+            description = "GPUs the task needs (default: 0); only an agent with that many free (drover agent --gpus) runs it.")
+    Integer gpus;
+
+    @Option(names = "--env-manager", paramLabel = "MANAGER",
+            description = "Python environment: auto (default: from the files in the repo), pip, uv, poetry, conda or system.")
+    String envManager;
+
+    @Option(names = "--python", paramLabel = "VERSION", description = "Python version for the environment, e.g. 3.11 (default: the agent's).")
+    String pythonVersion;
+
+    @Option(names = "--docker", paramLabel = "IMAGE", description = "Run the task in this Docker image (e.g. python:3.11).")
+    String dockerImage;
+
+    @Option(names = "--docker-arg", paramLabel = "ARG",
+            description = "Extra docker run argument for --docker, e.g. --shm-size=1g (repeatable; the agent allows only its whitelist).")
+    List<String> dockerArgs;
+
+    @Option(names = "--docker-pull", paramLabel = "POLICY", description = "When to pull the --docker image: missing (default), always or never.")
+    String dockerPull;
+
     @Override
     public Integer call() {
         Map<String, String> p = parseParams(params);
         checkName(project, "--project");
         checkName(queue, "--queue");
         if (retries != null && retries < 0) throw usage("--retries must be 0 or more");
+        if (gpus != null && gpus < 0) throw usage("--gpus must be 0 or more");
+        if ((dockerArgs != null || dockerPull != null) && dockerImage == null) throw usage("--docker-arg and --docker-pull need --docker IMAGE");
         GitSnapshot git = GitCapture.capture(dir);
         String entry;
         String reqs;
@@ -103,8 +126,24 @@ final class SubmitCommand extends ClientCommand {
         if (args != null && !args.isBlank()) s.put("args", args);
         if (reqs != null) s.put("requirements", reqs);
         if (git.hasDiff()) s.put("diff", git.diff());
+        runtime(b);
         b.put("enqueue", true);
         return b;
+    }
+
+    /** resources, environment, container (issue 5); the controller validates the values and names a wrong one. */
+    void runtime(ObjectNode b) {
+        if (gpus != null) b.putObject("resources").put("gpus", gpus);
+        if (envManager != null || pythonVersion != null) {
+            ObjectNode e = b.putObject("environment");
+            if (envManager != null) e.put("manager", envManager);
+            if (pythonVersion != null) e.put("python", pythonVersion);
+        }
+        if (dockerImage != null) {
+            ObjectNode c = b.putObject("container").put("image", dockerImage);
+            if (dockerArgs != null) dockerArgs.forEach(c.putArray("args")::add);
+            if (dockerPull != null) c.put("pullPolicy", dockerPull);
+        }
     }
 
     static String defaultName(String entryPoint) {

@@ -38,6 +38,7 @@ final class TaskSummary {
         field(out, "  resolved", text(x, "resolvedCommit"));
         field(out, "  run", "python " + text(s, "entryPoint") + (text(s, "args").isEmpty() ? "" : " " + text(s, "args")));
         field(out, "  requirements", text(s, "requirements"));
+        runsOn(out, x);
         JsonNode params = t.path("params");
         if (params.isObject() && params.size() > 0) {
             out.println("params");
@@ -74,6 +75,26 @@ final class TaskSummary {
                 field(out, "  " + a.path("name").asText(), a.path("size").asLong() + " bytes  sha256 "
                         + abbreviate(a.path("sha256").asText()));
             }
+        }
+    }
+
+    /** GPUs, Python environment and Docker image the task asked for (issue 5), and the GPUs it ran on. */
+    private void runsOn(PrintWriter out, JsonNode x) {
+        int gpus = t.path("resources").path("gpus").asInt(0);
+        java.util.List<String> on = new java.util.ArrayList<>();
+        x.path("gpus").forEach(g -> on.add(g.asText()));
+        field(out, "  gpus", gpus == 0 && on.isEmpty() ? "" : gpus + (on.isEmpty() ? "" : " (ran on GPU " + String.join(", ", on) + ")"));
+        JsonNode env = t.path("environment");
+        String manager = text(env, "manager");
+        String python = text(env, "python");
+        field(out, "  environment", ("auto".equals(manager) || manager.isEmpty()) && python.isEmpty() ? ""
+                : (manager.isEmpty() ? "auto" : manager) + (python.isEmpty() ? "" : ", python " + python));
+        JsonNode c = t.path("container");
+        if (c.isObject()) {
+            java.util.List<String> args = new java.util.ArrayList<>();
+            c.path("args").forEach(a -> args.add(a.asText()));
+            field(out, "  docker", text(c, "image") + (args.isEmpty() ? "" : "  args " + String.join(" ", args))
+                    + "  pull " + (text(c, "pullPolicy").isEmpty() ? "missing" : text(c, "pullPolicy")));
         }
     }
 
