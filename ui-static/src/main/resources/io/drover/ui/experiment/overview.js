@@ -8,6 +8,8 @@ export function mount(root, ctx) {
   const grid = el('div', { class: 'overview-grid' });
   root.replaceChildren(grid);
   let diffLoaded = false;
+  let diffBox = null;
+  let pkgBox = null;
   let timer = null;
 
   function render(t) {
@@ -72,13 +74,16 @@ export function mount(root, ctx) {
     ]));
     src.body.append(el('h4', {}, 'Command'), el('div', { class: 'command' }, el('code', { id: 'command' }, cmd), ' ', copyButton(cmd, 'copy command')));
     if (sc.hasDiff) {
-      const details = el('details', { class: 'diff-box' }, el('summary', {}, 'Uncommitted diff'));
-      const pre = el('pre', { class: 'diff', id: 'diff' }, 'loading…');
-      details.append(pre);
-      details.addEventListener('toggle', () => {
-        if (details.open && !diffLoaded) { diffLoaded = true; loadDiff(pre); }
-      });
-      src.body.append(details);
+      // kept across re-renders (live task updates) so an open diff stays open
+      if (!diffBox) {
+        diffBox = el('details', { class: 'diff-box' }, el('summary', {}, 'Uncommitted diff'));
+        const pre = el('pre', { class: 'diff', id: 'diff' }, 'loading…');
+        diffBox.append(pre);
+        diffBox.addEventListener('toggle', () => {
+          if (diffBox.open && !diffLoaded) { diffLoaded = true; loadDiff(pre); }
+        });
+      }
+      src.body.append(diffBox);
     }
 
     const envBox = panel('Environment');
@@ -88,7 +93,14 @@ export function mount(root, ctx) {
       ['environment', env.manager && env.manager !== 'auto' ? env.manager : (env.python ? `python ${env.python}` : null)],
       ['packages', cap.installedPackages?.length ? `${cap.installedPackages.length} installed` : null],
     ]));
-    if (Array.isArray(cap.installedPackages) && cap.installedPackages.length) envBox.body.append(packages(cap.installedPackages));
+    if (Array.isArray(cap.installedPackages) && cap.installedPackages.length) {
+      const key = cap.installedPackages.join('\n');
+      if (!pkgBox || pkgBox.dataset.key !== String(key.length)) {
+        pkgBox = packages(cap.installedPackages);
+        pkgBox.dataset.key = String(key.length);
+      }
+      envBox.body.append(pkgBox);
+    }
     if (!envBox.body.querySelector('dt')) envBox.body.append(empty('captured when the task runs'));
 
     const metrics = panel('Last metrics');
