@@ -175,7 +175,7 @@ export function initShell(active) {
   return me().then((m) => {
     who.textContent = m?.displayName || m?.username || 'signed in';
     const detail = document.getElementById('who-detail');
-    if (detail && m) detail.textContent = `${m.username ?? ''}${m.admin ? ' · admin' : ''}`;
+    if (detail && m) detail.textContent = `Signed in as ${m.username ?? '?'}${m.admin ? ' (administrator)' : ''}`;
     return m;
   }).catch(() => {
     who.textContent = 'signed in';

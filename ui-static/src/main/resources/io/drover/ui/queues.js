@@ -56,7 +56,15 @@ function render() {
       el('td', {}, toggle)));
     if (open && q.depth) rows.push(el('tr', { class: 'entries-row', id: `entries-${q.name}` }, el('td', { colspan: 5 }, entryTable(q))));
   }
-  tbody.replaceChildren(...rows);
+  // queue rows keep their elements across refreshes (cells replaced), like the workers page
+  const existing = new Map([...tbody.querySelectorAll('tr[data-queue]')].map((tr) => [tr.dataset.queue, tr]));
+  const trs = rows.map((fresh) => {
+    const old = fresh.dataset.queue ? existing.get(fresh.dataset.queue) : null;
+    if (!old) return fresh;
+    old.replaceChildren(...fresh.childNodes);
+    return old;
+  });
+  tbody.replaceChildren(...trs);
   // a refresh must not throw the keyboard user's focus away
   if (focusedKey) tbody.querySelector(`[data-focus-key="${CSS.escape(focusedKey)}"]`)?.focus();
 }

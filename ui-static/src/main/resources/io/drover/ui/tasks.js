@@ -193,12 +193,22 @@ function remember(t) {
 }
 
 function render(items) {
+  // rows of tasks still listed are updated in place, not rebuilt: focus, selection and anyone
+  // holding the element (a screen reader, a browser test) keep it across refreshes
+  const previous = new Map([...rows].map(([id, entry]) => [id, entry.tr]));
   rows.clear();
   for (const t of items) remember(t);
   fillDatalist($('users-list'), seenUsers);
   fillDatalist($('tags-list'), seenTags);
   renderHead();
   const trs = items.map((t) => {
+    const old = previous.get(t.id);
+    if (old) {
+      const entry = { task: t, tr: old };
+      rows.set(t.id, entry);
+      updateRow(entry, false);
+      return old;
+    }
     const tr = buildRow(t);
     rows.set(t.id, { task: t, tr });
     return tr;
@@ -207,7 +217,7 @@ function render(items) {
     const filtered = state.q || state.status || state.user || state.queue || state.tag || state.archived;
     emptyRow(filtered ? 'No experiments match these filters.'
       : state.project ? `No experiments in ${state.project} yet.` : 'No experiments yet: submit one with drover submit, or drover.init() in a script.');
-  } else {
+  } else if (trs.length !== tbody.children.length || trs.some((tr, i) => tbody.children[i] !== tr)) {
     tbody.replaceChildren(...trs);
   }
   renderPager();
@@ -290,6 +300,7 @@ function updateRow(entry, flash) {
     if (!old[i]) entry.tr.append(td);
     else if (!old[i].isEqualNode(td)) old[i].replaceWith(td);
   });
+  for (const extra of old.slice(fresh.length)) extra.remove(); // a column was hidden
   if (flash) {
     entry.tr.classList.remove('flash');
     void entry.tr.offsetWidth; // restart the animation

@@ -127,7 +127,17 @@ function render() {
       workers.length ? 'No worker is online.' : 'No workers yet: start one with drover agent --queue default.')));
     return;
   }
-  tbody.replaceChildren(...shown.map(row));
+  // a worker's row element stays across refreshes (its cells are replaced): focus and references survive
+  const existing = new Map([...tbody.querySelectorAll('tr[data-worker]')].map((tr) => [tr.dataset.worker, tr]));
+  const trs = shown.map((w) => {
+    const fresh = row(w);
+    const old = existing.get(w.name);
+    if (!old) return fresh;
+    old.className = fresh.className;
+    old.replaceChildren(...fresh.childNodes);
+    return old;
+  });
+  if (trs.length !== tbody.children.length || trs.some((tr, i) => tbody.children[i] !== tr)) tbody.replaceChildren(...trs);
 }
 
 function row(w) {
