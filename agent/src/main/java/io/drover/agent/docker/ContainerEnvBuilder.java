@@ -80,10 +80,10 @@ public final class ContainerEnvBuilder implements EnvironmentBuilder {
         this.taskId = taskId;
     }
 
-    /** pip in this image: the image id makes it a cache key of its own. */
+    /** pip, inside an image (the image id is part of the cache key through the spec). */
     @Override
     public String manager() {
-        return "pip@docker:" + image.id();
+        return "docker-pip";
     }
 
     @Override

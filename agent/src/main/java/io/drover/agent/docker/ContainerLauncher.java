@@ -105,7 +105,7 @@ public final class ContainerLauncher implements TaskLauncher {
     private List<Bind> binds() {
         List<Bind> b = new ArrayList<>();
         b.add(bind(mounts.workspace(), mounts.workspace().toString(), false));
-        b.add(bind(mounts.environment(), mounts.environment().toString(), true));
+        if (mounts.environment() != null) b.add(bind(mounts.environment(), mounts.environment().toString(), true)); // null: system
         b.add(bind(mounts.taskDir(), mounts.taskDir().toString(), false));
         b.add(bind(mounts.hooks(), mounts.hooks().toString(), true));
         b.add(bind(mounts.shim(), mounts.shim().toString(), true));

@@ -1,6 +1,7 @@
 package io.drover.agent.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.drover.agent.env.EnvironmentCache;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -18,17 +19,21 @@ public final class DockerMode {
     private final String agentName;
     private final String systemPython;
     private final Map<String, String> buildEnv;
+    private final EnvironmentCache cache;
     private DockerEngine engine;
 
     /**
      * @param systemPython the agent's interpreter (reads pyproject files when picking the inputs)
      * @param buildEnv     the agent's variables for environment builds (passed into build containers)
+     * @param cache        the agent's one environment cache (container environments live there too)
      */
-    public DockerMode(DockerSettings settings, String agentName, String systemPython, Map<String, String> buildEnv) {
+    public DockerMode(DockerSettings settings, String agentName, String systemPython, Map<String, String> buildEnv,
+            EnvironmentCache cache) {
         this.settings = settings == null ? DockerSettings.defaults() : settings;
         this.agentName = agentName;
         this.systemPython = systemPython;
         this.buildEnv = Map.copyOf(buildEnv);
+        this.cache = cache;
     }
 
     public DockerSettings settings() {
@@ -63,6 +68,10 @@ public final class DockerMode {
 
     Map<String, String> buildEnv() {
         return buildEnv;
+    }
+
+    EnvironmentCache cache() {
+        return cache;
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.drover.agent.docker;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.drover.agent.env.EnvBuildException;
 import io.drover.agent.env.Environment;
 import io.drover.agent.env.EnvironmentCache;
@@ -9,9 +8,7 @@ import io.drover.agent.env.ManagerSelector;
 import io.drover.agent.env.Tools;
 import io.drover.agent.launch.TaskLauncher;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -20,7 +17,7 @@ import java.util.function.Consumer;
  * One task in Docker mode: its image (pulled as its policy says), its environment (a venv built
  * inside the image, cached like every other), and the launcher that starts it in a container.
  */
-public final class DockerTask {
+public final class DockerTask implements AutoCloseable {
     private final DockerMode mode;
     private final ContainerRequest request;
     private final ExtraArgs extra;
@@ -28,6 +25,9 @@ public final class DockerTask {
     private final Set<String> secretNames;
     private volatile ImageRef image;
     private volatile Consumer<String> console = s -> { };
+    private EnvironmentCache usedCache;
+    private Environment used;
+    private boolean closed;
 
     DockerTask(DockerMode mode, ContainerRequest request, ExtraArgs extra, String taskId, Set<String> secretNames) {
         this.mode = mode;
@@ -50,7 +50,7 @@ public final class DockerTask {
      * environments (requirements file, requirements.txt, or a PEP 621 pyproject) with the image's
      * Python; {@code system} runs the image's python3 as it is (for images with everything baked in).
      */
-    public Environment environment(EnvironmentCache cache, EnvironmentRequest req, Consumer<String> log)
+    public Environment environment(EnvironmentRequest req, Consumer<String> log)
             throws EnvBuildException, InterruptedException {
         this.console = log;
         long t0 = System.nanoTime();
@@ -80,13 +80,39 @@ public final class DockerTask {
         }
         ContainerEnvBuilder builder = new ContainerEnvBuilder(mode.engine(), mode.settings(), img, mode.buildEnv(),
                 mode.agentName(), taskId);
-        return cache.get(builder, choice.spec().withImage(img.id()), log);
+        EnvironmentCache cache = mode.cache();
+        Environment env = cache.get(builder, choice.spec().withImage(img.id()), log);
+        synchronized (this) {
+            if (!closed) {
+                usedCache = cache;
+                used = env;
+                return env;
+            }
+        }
+        cache.release(env); // the task ended while its environment was still building
+        return env;
+    }
+
+    /** Ends the task's use of its environment (evictable again); whichever of this and the build comes last releases it. */
+    @Override
+    public void close() {
+        EnvironmentCache c;
+        Environment e;
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            c = usedCache;
+            e = used;
+            used = null;
+        }
+        if (e != null) c.release(e);
     }
 
     /**
      * The launcher for this task, once {@link #environment} made the image ready.
      *
-     * @param gpus the host indexes of the GPUs the task was given (device request for exactly those)
+     * @param gpus the host indexes of the GPUs the agent gave the task (a device request for exactly
+     *             those; none: the container sees no GPU)
      */
     public TaskLauncher launcher(Mounts mounts, List<Integer> gpus) {
         ImageRef img = image;
@@ -95,30 +121,6 @@ public final class DockerTask {
                 + (gpus.isEmpty() ? ", no GPUs" : ", GPUs " + gpus));
         return new ContainerLauncher(mode.engine(), mode.settings(), mode.agentName(), taskId, img, extra, mounts, gpus,
                 secretNames);
-    }
-
-    /**
-     * The task's GPU indexes when the runner has no list of its own: {@code CUDA_VISIBLE_DEVICES}
-     * of the task's environment (the allocator sets it), else {@code execution.gpus} of the task.
-     */
-    public static List<Integer> gpus(Map<String, String> taskEnv, JsonNode task) {
-        List<Integer> out = new ArrayList<>();
-        String cvd = taskEnv.get("CUDA_VISIBLE_DEVICES");
-        if (cvd != null && !cvd.isBlank()) {
-            for (String s : cvd.split(",")) {
-                try {
-                    out.add(Integer.parseInt(s.strip()));
-                } catch (NumberFormatException e) {
-                    out.clear(); // UUIDs or garbage: fall back to the task's record
-                    break;
-                }
-            }
-            if (!out.isEmpty()) return out;
-        }
-        if (cvd != null && cvd.isBlank()) return out; // hidden on purpose
-        JsonNode g = task == null ? null : task.path("execution").get("gpus");
-        if (g != null && g.isArray()) g.forEach(n -> { if (n.canConvertToInt()) out.add(n.asInt()); });
-        return out;
     }
 
     private static String stripAlgo(String id) {

@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * unchanged. Only the workspace and the task's own folder are writable.
  *
  * @param workspace   the checkout (read-write: tasks write next to their code)
- * @param environment the task's environment from the cache (read-only)
+ * @param environment the task's environment from the cache (read-only); null for the {@code system} manager
  * @param taskDir     output folder, params capture, scalar batches, result file (read-write)
  * @param hooks       sitecustomize.py and the {@code drover} client package (read-only)
  * @param shim        the supervisor shim file (read-only)
