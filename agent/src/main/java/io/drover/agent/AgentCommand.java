@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code drover agent}: runs the worker daemon in the foreground until SIGTERM / Ctrl-C. */
@@ -65,6 +66,10 @@ public final class AgentCommand implements Callable<Integer> {
             description = "CPU-only tasks run at once (services mode); GPU tasks are bounded by the free GPUs (default: ${DEFAULT-VALUE}).")
     int maxParallel;
 
+    /** --docker-image, --docker-host, --docker-memory, --docker-cpus, --docker-volume-prefix, --docker-network. */
+    @Mixin
+    io.drover.agent.docker.DockerOptions docker = new io.drover.agent.docker.DockerOptions();
+
     @Override
     public Integer call() throws Exception {
         AgentConfig cfg;
@@ -74,7 +79,7 @@ public final class AgentCommand implements Callable<Integer> {
             String url = ClientConfig.controller(controller, env).value();
             cfg = new AgentConfig(url, queues, orderFairness, name, workDir, drainOnStop, python,
                     Duration.ofSeconds(Math.max(0, graceSeconds)), 20, Map.of(), ClientConfig.agentKey(apiKey, env),
-                    new io.drover.agent.env.EnvCacheConfig(envCacheMax, envCacheMinFreeMb));
+                    new io.drover.agent.env.EnvCacheConfig(envCacheMax, envCacheMinFreeMb), docker.settings());
             for (String q : cfg.queues()) io.drover.shared.domain.Ids.requireName(q, "queue");
             io.drover.shared.domain.Ids.requireName(cfg.name(), "agent name");
             parallel = new io.drover.agent.daemon.ParallelConfig(io.drover.agent.gpu.GpuSelection.parse(gpus), maxParallel, null);
@@ -87,6 +92,7 @@ public final class AgentCommand implements Callable<Integer> {
  + ", python " + cfg.python() + ", env cache " + cfg.envCache().maxEntries() + " / " + cfg.envCache().minFreeMb() + " MB free"
                 + ", grace " + cfg.grace().toSeconds() + " s"
                 + (cfg.drainOnStop() ? ", drain on stop" : "")
+                + (cfg.docker().defaultImage() != null ? ", Docker image " + cfg.docker().defaultImage() : "")
                 + ", GPUs " + parallel.gpus() + ", up to " + parallel.maxParallel() + " CPU task(s) at once"
                 + (cfg.apiKey() == null ? ", no API key (fine only while the controller runs without auth)" : ", with an API key"));
         Agent agent;
