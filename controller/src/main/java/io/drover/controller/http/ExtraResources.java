@@ -47,8 +47,13 @@ public final class ExtraResources {
         });
         LogStore logs = new LogStore(s.store().db(), waiters);
         LocalArtifactStore files = new LocalArtifactStore(s.vertx(), s.config().dataDir().resolve(ARTIFACTS_DIR));
+        // live updates (SSE): the hub listens to every task event and fans them out to open streams
+        io.drover.controller.live.LiveHub live = new io.drover.controller.live.LiveHub(s.vertx(), s.storePool(), s.store().tasks(),
+                io.drover.controller.live.LiveHub.DEFAULT_MIN_GAP_MS, io.drover.controller.live.LiveHub.DEFAULT_PING_MS);
+        s.events().add(live);
         return List.of(
                 HttpMetrics.apiRouteBinding(),
+                new io.drover.controller.live.LiveResource(live),
                 new LogResource(logs, s.clock(), s.events()),
                 new ScalarResource(new ScalarStore(s.store().db()), s.clock(), s.events()),
                 new io.drover.controller.reports.ReportResource(new io.drover.controller.reports.ReportStore(s.store().db()), s.clock(), s.events()),
