@@ -405,6 +405,11 @@ async function bulk(action, button) {
     body.tags = tags;
   }
   if (action === 'enqueue' && ui.bulkQueue.value) body.queue = ui.bulkQueue.value;
+  if (action === 'abort') {
+    // stopping running work cannot be undone: ask, like for any destructive action
+    const running = ids.filter((id) => rows.get(id)?.task.status === 'running').length;
+    if (running > 0 && !window.confirm(`Abort ${ids.length} experiment${ids.length === 1 ? '' : 's'}? ${running} running ${running === 1 ? 'is' : 'are'} stopped.`)) return;
+  }
   const buttons = ui.bulk.querySelectorAll('button');
   buttons.forEach((b) => { b.disabled = true; });
   let ok = 0;
