@@ -91,8 +91,8 @@ function entryTable(q) {
         el('td', { 'data-label': 'queued' }, fmtTime(e.queuedAt)),
         el('td', { 'data-label': 'waiting' }, e.queuedAt ? ago(e.queuedAt, now).replace(' ago', '') : ''),
         el('td', {}, el('span', { class: 'row-actions' },
-          btn('to front', 'move to the front:', 'front', (b) => move(q.name, e, 'front', b)),
-          btn('to back', 'move to the back:', 'back', (b) => move(q.name, e, 'back', b)),
+          btn('to front', 'move to the front of its priority:', 'front', (b) => move(q.name, e, 'front', b)),
+          btn('to back', 'move to the back of its priority:', 'back', (b) => move(q.name, e, 'back', b)),
           btn('remove', 'remove from the queue:', 'remove', (b) => remove(q.name, e, b)))));
     })));
   if (items.length > shown.length) {
@@ -105,7 +105,7 @@ async function move(queue, entry, position, button) {
   button.disabled = true;
   try {
     await api(`/queues/${encodeURIComponent(queue)}/entries/${encodeURIComponent(entry.id)}/move`, { method: 'POST', body: { position } });
-    showInfo(`${entry.name || entry.id} moved to the ${position} of ${queue}.`);
+    showInfo(`${entry.name || entry.id} moved to the ${position} of priority ${entry.priority ?? 0} in ${queue}.`);
   } catch (e) {
     // the banner says why
   } finally {
