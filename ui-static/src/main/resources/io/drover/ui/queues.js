@@ -101,7 +101,14 @@ function entryTable(q) {
   return table;
 }
 
+/** Puts the keyboard focus back on the element with `key` after a refresh (or on `fallback`). */
+function refocus(key, fallback) {
+  const target = tbody.querySelector(`[data-focus-key="${CSS.escape(key)}"]`) ?? (fallback ? tbody.querySelector(`[data-focus-key="${CSS.escape(fallback)}"]`) : null);
+  target?.focus();
+}
+
 async function move(queue, entry, position, button) {
+  const key = button.dataset.focusKey;
   button.disabled = true;
   try {
     await api(`/queues/${encodeURIComponent(queue)}/entries/${encodeURIComponent(entry.id)}/move`, { method: 'POST', body: { position } });
@@ -110,10 +117,14 @@ async function move(queue, entry, position, button) {
     // the banner says why
   } finally {
     await load().catch(() => {});
+    refocus(key, `toggle:${queue}`);
   }
 }
 
 async function remove(queue, entry, button) {
+  // the next entry's remove button takes the focus (the removed row is gone)
+  const next = button.closest('tr')?.nextElementSibling?.dataset.taskId;
+  const key = next ? `remove:${queue}:${next}` : `toggle:${queue}`;
   button.disabled = true;
   try {
     await api(`/queues/${encodeURIComponent(queue)}/entries/${encodeURIComponent(entry.id)}`, { method: 'DELETE' });
@@ -122,6 +133,7 @@ async function remove(queue, entry, button) {
     // the banner says why
   } finally {
     await load().catch(() => {});
+    refocus(key, `toggle:${queue}`);
   }
 }
 
