@@ -76,11 +76,13 @@ final class TaskRun {
     /**
      * {@code CUDA_VISIBLE_DEVICES} and {@code NVIDIA_VISIBLE_DEVICES} set to the task's own GPUs
      * ("" hides every GPU from a CPU task) when this agent manages GPUs; nothing otherwise.
+     * {@code CUDA_DEVICE_ORDER=PCI_BUS_ID} makes CUDA number the GPUs as nvidia-smi does (its
+     * default puts the fastest first, so on a mixed box index 0 could be another card).
      */
     Map<String, String> deviceEnv() {
         if (!gpusManaged) return Map.of();
         String v = io.drover.agent.gpu.GpuAllocator.visibleDevices(gpus);
-        return Map.of("CUDA_VISIBLE_DEVICES", v, "NVIDIA_VISIBLE_DEVICES", v);
+        return Map.of("CUDA_VISIBLE_DEVICES", v, "NVIDIA_VISIBLE_DEVICES", v, "CUDA_DEVICE_ORDER", "PCI_BUS_ID");
     }
 
     /** User abort: kill the process, finish as aborted. */

@@ -1,5 +1,12 @@
 package io.drover.agent.daemon;
 
+import static io.drover.agent.daemon.Preparation.stopIfAsked;
+import static io.drover.agent.daemon.Preparation.untilStopped;
+import static io.drover.agent.daemon.TaskEnd.endEarly;
+import static io.drover.agent.daemon.TaskReports.directives;
+import static io.drover.agent.daemon.TaskReports.reportParams;
+import static io.drover.agent.daemon.TaskReports.uploadOutputs;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drover.agent.AgentConfig;
@@ -46,10 +53,15 @@ import org.slf4j.LoggerFactory;
  * Runs one claimed task in a slot, start to end: code → environment → process → capture →
  * final status. Every outcome a user can cause ends as a task status with a reason; a lost lease
  * ends silently (someone else owns the task now).
+ *
+ * <p>Its pieces: {@link Preparation} (steps an abort can cut short), {@link TaskReports} (params,
+ * directives and outputs sent while and after it runs), {@link TaskEnd} (ending a task that never
+ * got to its process); the environment and the launch are {@code env/}, {@code docker/} and
+ * {@code launch/}.
  */
 final class TaskRunner {
     private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
-    private static final Duration FINAL_WRITE_RETRY = Duration.ofSeconds(60);
+    static final Duration FINAL_WRITE_RETRY = Duration.ofSeconds(60);
     private static final int STDERR_TAIL = 20;
     /** The project secret used as the password for http(s) clones of the task's repository. */
     static final String GIT_TOKEN = "GIT_TOKEN";
@@ -67,13 +79,6 @@ final class TaskRunner {
         this.envs = envs;
         this.launcher = launcher;
         this.hookDir = hookDir;
-    }
-
-    /** A task-level failure with the reason to record. */
-    private static final class TaskFailed extends Exception {
-        TaskFailed(String reason) {
-            super(reason);
-        }
     }
 
     void run(Slot slot, TaskRun run) {
@@ -213,70 +218,6 @@ final class TaskRunner {
         }
     }
 
-    /** The task ended before (or without) its process: abort, release, or fail it with the reason. */
-    private void endEarly(TaskRun run, LeaseApi lease, LogShipper shipper, Consumer<String> console, String reason) {
-        try {
-            switch (run.stop()) {
-                case ABANDON -> { }
-                case RELEASE -> {
-                    shipper.close(Duration.ofSeconds(5));
-                    lease.release(run.reason(), Duration.ofSeconds(10));
-                }
-                case ABORT -> {
-                    shipper.close(Duration.ofSeconds(5));
-                    lease.finish(Json.object().put("status", "aborted").put("reason", run.reason()), FINAL_WRITE_RETRY);
-                }
-                case NONE -> {
-                    console.accept("[drover] " + reason);
-                    shipper.close(Duration.ofSeconds(5));
-                    lease.finish(Json.object().put("status", "failed").put("reason", run.mask.apply(reason)), FINAL_WRITE_RETRY);
-                }
-            }
-        } catch (LeaseLostException e) {
-            LOG.info("task {}: {}", run.taskId, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.warn("task {}: cannot record its end ({}); the lease watchdog will requeue or fail it", run.taskId, e.toString());
-        }
-    }
-
-    /** A preparation step that may take minutes (clone, pip install). */
-    @FunctionalInterface
-    private interface Step<T> {
-        T call() throws TaskFailed, InterruptedException;
-    }
-
-    private static final java.util.concurrent.ExecutorService PREPARE = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "drover-prepare");
-        t.setDaemon(true);
-        return t;
-    });
-
-    /**
-     * Runs {@code step} but gives up on it as soon as the task is stopped, so an abort during a
-     * long clone or pip install still ends the task within the 2 s promise. The step itself runs
-     * on to completion in the background: a finished clone or environment is still worth caching.
-     */
-    private static <T> T untilStopped(TaskRun run, Step<T> step) throws TaskFailed, InterruptedException {
-        java.util.concurrent.Future<T> f = PREPARE.submit(step::call);
-        while (true) {
-            try {
-                return f.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                stopIfAsked(run);
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof TaskFailed tf) throw tf;
-                if (e.getCause() instanceof RuntimeException re) throw re;
-                throw new TaskFailed("agent error: " + e.getCause());
-            }
-        }
-    }
-
-    private static void stopIfAsked(TaskRun run) throws TaskFailed {
-        if (run.stop() != TaskRun.Stop.NONE) throw new TaskFailed(run.reason());
-    }
-
     private Checkout checkout(Slot slot, TaskRun run, LeaseApi lease, JsonNode script, Consumer<String> console)
             throws TaskFailed {
         String diff = null;
@@ -318,71 +259,6 @@ final class TaskRunner {
         captured.put("hostname", AgentNames.hostname());
         // off the launch path: the task starts while this is in flight
         return CompletableFuture.runAsync(() -> lease.report(body));
-    }
-
-    /** Sends the task's {@code ::drover} directives with the lease: metrics as scalar batches, params through report. */
-    private static DirectiveCapture directives(LeaseApi lease, TaskRun run) {
-        return new DirectiveCapture(new DirectiveCapture.Sink() {
-            @Override
-            public void scalars(long batch, ObjectNode body) {
-                try {
-                    lease.scalars(batch, body);
-                } catch (LeaseLostException e) {
-                    throw new LogSink.LeaseLost(e.getMessage());
-                }
-            }
-
-            @Override
-            public void params(Map<String, String> params) {
-                Map<String, String> shown = new java.util.LinkedHashMap<>();
-                params.forEach((k, v) -> shown.put(k, run.mask.apply(v)));
-                ObjectNode body = Json.object();
-                body.putPOJO("params", shown);
-                try {
-                    lease.report(body);
-                } catch (LeaseLostException e) {
-                    throw new LogSink.LeaseLost(e.getMessage());
-                }
-            }
-
-            @Override
-            public void tags(java.util.List<String> tags) {
-                try {
-                    lease.tags(tags);
-                } catch (LeaseLostException e) {
-                    throw new LogSink.LeaseLost(e.getMessage());
-                }
-            }
-        }, run.taskId);
-    }
-
-    private Map<String, String> reportParams(LeaseApi lease, Path captureFile, Map<String, String> last, SecretMask mask) {
-        Map<String, String> now = CapturedParams.read(captureFile);
-        if (now.isEmpty() || now.equals(last)) return last;
-        // an argparse default read from a secret's variable must not reach the task's params (the API shows them)
-        Map<String, String> shown = new java.util.LinkedHashMap<>();
-        now.forEach((k, v) -> shown.put(k, mask.apply(v)));
-        ObjectNode body = Json.object();
-        body.putPOJO("params", shown);
-        try {
-            lease.report(body);
-            return now;
-        } catch (DroverException e) {
-            LOG.debug("cannot report params yet: {}", e.getMessage());
-            return last;
-        }
-    }
-
-    private void uploadOutputs(LeaseApi lease, Path outputDir, Consumer<String> console) throws IOException {
-        for (Path f : OutputFiles.list(outputDir)) {
-            String name = OutputFiles.relativeName(outputDir, f);
-            try {
-                lease.artifact(name, f, OutputFiles.contentType(f));
-                console.accept("[drover] uploaded " + name + " (" + Files.size(f) + " bytes)");
-            } catch (DroverException e) {
-                console.accept("[drover] cannot upload " + name + ": " + e.getMessage());
-            }
-        }
     }
 
     private Map<String, String> environment(TaskRun run, Environment env, Path outputDir, Path captureFile) {

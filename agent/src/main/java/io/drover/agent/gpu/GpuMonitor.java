@@ -11,15 +11,22 @@ import java.util.function.IntFunction;
  */
 public final class GpuMonitor {
     private final NvidiaSmi smi;
+    /** After a failed read, wait this long before running nvidia-smi again (a CPU box has none at all). */
+    static final long RETRY_AFTER_FAILURE_MS = 60_000;
     private volatile List<GpuStat> latest = List.of();
+    private volatile long nextTry;
 
     public GpuMonitor(NvidiaSmi smi) {
         this.smi = smi;
     }
 
-    /** Reads nvidia-smi now; an empty list when it is missing or failed. */
+    /** Reads nvidia-smi now; an empty list when it is missing or failed (then again only after a minute). */
     public List<GpuStat> sample() {
-        List<GpuStat> now = smi.gpus().orElse(List.of());
+        long t = System.currentTimeMillis();
+        if (t < nextTry) return List.of();
+        var read = smi.gpus();
+        nextTry = read.isPresent() ? 0 : t + RETRY_AFTER_FAILURE_MS;
+        List<GpuStat> now = read.orElse(List.of());
         latest = now;
         return now;
     }

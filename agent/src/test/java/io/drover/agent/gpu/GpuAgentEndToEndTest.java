@@ -50,6 +50,7 @@ class GpuAgentEndToEndTest {
             import os, sys, time
             print("CVD=[%s]" % os.environ.get("CUDA_VISIBLE_DEVICES", "unset"), flush=True)
             print("NVD=[%s]" % os.environ.get("NVIDIA_VISIBLE_DEVICES", "unset"), flush=True)
+            print("ORDER=[%s]" % os.environ.get("CUDA_DEVICE_ORDER", "unset"), flush=True)
             mine, others = sys.argv[1], sys.argv[2:]
             open(mine, "w").close()
             deadline = time.time() + 120
@@ -164,6 +165,7 @@ class GpuAgentEndToEndTest {
         String cb = printed(b, "CVD");
         assertThat(List.of(ca, cb)).containsExactlyInAnyOrder("0", "1");
         assertThat(printed(a, "NVD")).isEqualTo(ca);
+        assertThat(printed(a, "ORDER")).as("CUDA numbers GPUs like nvidia-smi").isEqualTo("PCI_BUS_ID");
         assertThat(ta.path("execution").path("gpus").toString()).isEqualTo("[" + ca + "]");
         assertThat(tb.path("execution").path("gpus").toString()).isEqualTo("[" + cb + "]");
         assertThat(log(a)).contains("[drover] GPUs [" + ca + "]: CUDA_VISIBLE_DEVICES=" + ca);
