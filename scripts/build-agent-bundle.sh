@@ -48,20 +48,7 @@ cp "$AGENT_JAR" "$dir/lib/drover-agent.jar"
 version=$(unzip -p "$AGENT_JAR" META-INF/MANIFEST.MF 2>/dev/null | sed -n 's/^Implementation-Version: *//p' | tr -d '\r' || true)
 echo "${version:-0.1.0-SNAPSHOT}" >"$dir/VERSION"
 
-cat >"$dir/bin/drover" <<'LAUNCHER'
-#!/usr/bin/env bash
-# Drover agent bundle launcher: `drover agent …` runs the worker daemon, anything else the CLI.
-HERE=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-JAVA="$HERE/runtime/bin/java"
-read -r -a EXTRA <<<"${DROVER_JAVA_OPTS:-}"
-if [[ ${1:-} == agent ]]; then
-  # The agent idles most of its life: small heap, serial GC, no periodic JVM wake-ups (see scripts/drover).
-  exec "$JAVA" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Xms16m -Xmx256m -Xss512k \
-    -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=1 -XX:-UsePerfData \
-    "${EXTRA[@]}" -jar "$HERE/lib/drover-agent.jar" "$@"
-fi
-exec "$JAVA" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto "${EXTRA[@]}" -jar "$HERE/lib/drover-agent.jar" "$@"
-LAUNCHER
+cp "$ROOT/agent/src/main/bundle/bin/drover" "$dir/bin/drover"
 chmod +x "$dir/bin/drover"
 
 mkdir -p "$(dirname "$OUT")"

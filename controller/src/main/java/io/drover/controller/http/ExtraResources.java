@@ -70,6 +70,7 @@ public final class ExtraResources {
         return List.of(
                 new HttpMetrics(metrics, s.storePool()).root(),
                 new UiResource(new TaskRows(s.store().db()), s.storePool(), s.clock()),
-                new io.drover.controller.client.ClientResource(io.drover.controller.client.PythonClient.load()));
+                new io.drover.controller.client.ClientResource(io.drover.controller.client.PythonClient.load()),
+                new io.drover.controller.install.InstallResource(s.config().install(), s.storePool()));
     }
 }

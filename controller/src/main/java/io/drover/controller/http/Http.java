@@ -249,6 +249,10 @@ public final class Http {
         } else if (t instanceof IllegalArgumentException) {
             code = ErrorCode.BAD_REQUEST;
             message = t.getMessage();
+        } else if (t instanceof io.vertx.core.VertxException && String.valueOf(t.getMessage()).contains("'Host' header")) {
+            // Vert.x refuses a missing or malformed Host header when a handler asks for the authority
+            code = ErrorCode.BAD_REQUEST;
+            message = "the request's Host header is missing or malformed: send host[:port]";
         } else {
             code = ErrorCode.INTERNAL;
             message = "internal error while handling " + ctx.request().method() + " " + ctx.request().path()

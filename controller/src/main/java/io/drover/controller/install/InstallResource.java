@@ -40,7 +40,7 @@ public final class InstallResource implements RootResource {
     }
 
     private void script(RoutingContext ctx) {
-        String url = publicUrl != null ? publicUrl : ctx.request().scheme() + "://" + ctx.request().authority();
+        String url = publicUrl != null ? publicUrl : ctx.request().scheme() + "://" + requestAuthority(ctx);
         if (!SAFE_URL.matcher(url).matches()) {
             plain(ctx, 400, "echo 'drover: the controller URL this request came to (" + url.replaceAll("[^A-Za-z0-9.:/\\-\\[\\]]", "?")
                     + ") is not a plain host[:port]; start the controller with --public-url' >&2; exit 1\n");
@@ -69,6 +69,16 @@ public final class InstallResource implements RootResource {
                     .putHeader("X-Drover-Sha256", info.sha256())
                     .sendFile(info.file().toString());
         }).onFailure(ctx::fail);
+    }
+
+    /** host[:port] the request came to, or "" when its Host header is missing or malformed (Vert.x throws then). */
+    private static String requestAuthority(RoutingContext ctx) {
+        try {
+            var a = ctx.request().authority();
+            return a == null ? "" : a.toString();
+        } catch (RuntimeException e) {
+            return "";
+        }
     }
 
     private static void plain(RoutingContext ctx, int status, String text) {
