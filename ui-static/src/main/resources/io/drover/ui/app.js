@@ -6,6 +6,7 @@ import { el, csrfToken, rememberCsrf, toLogin, LOGIN_PAGE } from './dom.js';
 export { el } from './dom.js';
 
 const API_PREFIX = '/api/v1';
+const HIDDEN_GRACE_MS = 15000;
 
 /** An API error: `code` is the API's error code (bad_request, conflict, …), `status` the HTTP status. */
 export class ApiError extends Error {
@@ -202,6 +203,9 @@ export async function logOut() {
  * reconnects with backoff (1 s doubling to 30 s) and checks the session (401 → login).
  * handlers.open() runs on every (re)connect: refetch what may have been missed while away.
  * handlers.state(live: boolean) reports whether the stream is up (pages may poll slowly while not).
+ * A tab hidden for more than 15 s closes its stream (a browser allows only ~6 connections per host
+ * over HTTP/1.1, so idle tabs must not hold them) and reconnects when shown again — open() then
+ * gets {reconnect: true}, so the page refetches what it missed.
  * Returns {close()}.
  */
 export function subscribe(params, handlers = {}) {
@@ -222,8 +226,11 @@ export function subscribe(params, handlers = {}) {
     handlers.state?.(v);
   };
 
+  let paused = false;
+  let hiddenTimer = null;
+
   const connect = () => {
-    if (closed) return;
+    if (closed || paused) return;
     source = new EventSource(url, { withCredentials: true });
     source.addEventListener('open', () => {
       delay = 1000;
@@ -259,11 +266,32 @@ export function subscribe(params, handlers = {}) {
       }
     });
   };
+  const onVisibility = () => {
+    if (document.visibilityState === 'hidden') {
+      clearTimeout(hiddenTimer);
+      hiddenTimer = setTimeout(() => {
+        paused = true;
+        clearTimeout(timer);
+        source?.close();
+        source = null;
+      }, HIDDEN_GRACE_MS);
+    } else {
+      clearTimeout(hiddenTimer);
+      if (paused) {
+        paused = false;
+        delay = 1000;
+        connect();
+      }
+    }
+  };
+  document.addEventListener('visibilitychange', onVisibility);
   connect();
   return {
     close() {
       closed = true;
       clearTimeout(timer);
+      clearTimeout(hiddenTimer);
+      document.removeEventListener('visibilitychange', onVisibility);
       source?.close();
     },
     get live() { return live === true; },
