@@ -177,6 +177,11 @@ export function initShell(active) {
     who.textContent = m?.displayName || m?.username || 'signed in';
     const detail = document.getElementById('who-detail');
     if (detail && m) detail.textContent = `Signed in as ${m.username ?? '?'}${m.admin ? ' (administrator)' : ''}`;
+    if (m?.kind === 'local') {
+      // auth is off on this controller: nobody to log out
+      logout.hidden = true;
+      if (detail) detail.textContent = 'Authentication is off on this controller.';
+    }
     return m;
   }).catch(() => {
     who.textContent = 'signed in';
