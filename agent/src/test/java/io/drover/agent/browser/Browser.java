@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -110,6 +111,36 @@ final class Browser implements ExecutionCondition, BeforeAllCallback, AfterAllCa
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT);
+        // before any page script: record the EventSource streams pages open, whether they opened
+        // and which events arrived, so a test can tell pushed updates from polling
+        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", STREAM_PROBE));
+    }
+
+    private static final String STREAM_PROBE = """
+            (() => {
+              const Native = window.EventSource;
+              window.__droverStreams = [];
+              if (!Native) return;
+              window.EventSource = class extends Native {
+                constructor(url, init) {
+                  super(url, init);
+                  const rec = { url: new URL(String(url), location.href).href, opened: false, errors: 0, events: {} };
+                  window.__droverStreams.push(rec);
+                  this.addEventListener('open', () => { rec.opened = true; });
+                  this.addEventListener('error', () => { rec.errors++; });
+                  for (const type of ['task', 'log', 'scalars', 'report', 'message']) {
+                    this.addEventListener(type, () => { rec.events[type] = (rec.events[type] || 0) + 1; });
+                  }
+                }
+              };
+            })();
+            """;
+
+    /** The EventSource streams the current page opened: url, opened, errors, events {type: count}. */
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> streams() {
+        Object r = js("return window.__droverStreams || [];");
+        return r instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
     }
 
     @Override

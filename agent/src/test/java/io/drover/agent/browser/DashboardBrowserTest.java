@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -118,6 +119,26 @@ class DashboardBrowserTest {
         assertThat(stack.task(id).path("status").asText()).isEqualTo("completed");
     }
 
+    @Test
+    void theExperimentPageGetsItsLiveUpdatesPushedOverServerSentEvents() {
+        String id = stack.submit("e2e-live", "pushed", Map.of("ticks", "10", "delay", "0.3"), true);
+        browser.open("/ui/task.html?id=" + id);
+        browser.visible("#tab-console").click();
+        // the contract: GET /api/v1/stream?task=ID (EventSource, session cookie) with 'log' events
+        // announcing new lines, and 'task' events for status changes
+        try {
+            browser.await("an open EventSource on /api/v1/stream?…task=" + id + " that received 'log' and 'task' events", d ->
+                    browser.streams().stream().anyMatch(st -> String.valueOf(st.get("url")).contains("/api/v1/stream")
+                            && String.valueOf(st.get("url")).contains("task=" + id)
+                            && Boolean.TRUE.equals(st.get("opened"))
+                            && st.get("events") instanceof Map<?, ?> ev && ev.containsKey("log") && ev.containsKey("task")));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; the page's EventSource streams: " + browser.streams(), e);
+        }
+        browser.await("'tick 9' in #console", d -> ticks().contains("tick 9"));
+        browser.screenshot("live-pushed");
+    }
+
     /** The "tick N" lines the console shows (the .log-line text may carry a timestamp prefix). */
     static List<String> ticks() {
         List<String> out = new ArrayList<>();
@@ -145,6 +166,69 @@ class DashboardBrowserTest {
             assertThat(chart.isDisplayed()).as(css + " visible").isTrue();
         }
         browser.screenshot("scalars-chart");
+    }
+
+    @Test
+    void theConsoleSearchShowsOnlyMatchingLinesAndTheDownloadHasThemAll() {
+        String id = chartTask; // 40 lines "tick 0" … "tick 39"
+        assertThat(stack.awaitFinal(id).path("status").asText()).isEqualTo("completed");
+        browser.open("/ui/task.html?id=" + id);
+        browser.visible("#tab-console").click();
+        browser.await("'tick 39' in #console", d -> ticks().contains("tick 39"));
+
+        WebElement search = browser.visible("#console-search");
+        search.sendKeys("TICK 3" + Keys.ENTER); // case-insensitive: tick 3, tick 30 … tick 39
+        List<String> expected = new ArrayList<>(List.of("tick 3"));
+        for (int i = 30; i < 40; i++) expected.add("tick " + i);
+        browser.await("#console to show only the 11 lines containing 'tick 3'", d -> {
+            List<String> shown = new ArrayList<>();
+            for (WebElement l : d.findElements(By.cssSelector("#console .log-line"))) shown.add(Browser.text(l));
+            return shown.size() == 11 && shown.stream().allMatch(t -> t.contains("tick 3"));
+        });
+        assertThat(ticks()).containsExactlyElementsOf(expected);
+        browser.screenshot("console-search");
+
+        // the download link serves the whole console (fetched by the page itself: same session)
+        String href = browser.visible("#console-download").getDomProperty("href");
+        assertThat(href).as("download link").contains(id);
+        Object text = ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                        + "fetch(arguments[0], {credentials: 'same-origin'}).then(r => r.text()).then(done, e => done('ERROR ' + e));", href);
+        assertThat(String.valueOf(text)).contains("tick 0").contains("tick 39").contains("finished");
+    }
+
+    @Test
+    void theQueuesAndWorkersPagesShowTheAgentAndItsQueue() {
+        browser.open("/ui/workers.html");
+        WebElement row = browser.present("#workers tr[data-worker='browser-agent']");
+        browser.await("the agent shown online", d -> Browser.text(row).toLowerCase().contains("online")
+                || classes(row).contains("is-online"));
+        browser.screenshot("workers");
+        browser.open("/ui/queues.html");
+        browser.present("#queues tr[data-queue='default']");
+        browser.screenshot("queues");
+    }
+
+    @Test
+    void theReadOnlyPagesFitAPhoneWideWindow() {
+        String id = chartTask;
+        stack.awaitFinal(id);
+        var window = browser.driver().manage().window();
+        var size = window.getSize();
+        try {
+            window.setSize(new org.openqa.selenium.Dimension(390, 844));
+            for (String page : List.of("/ui/task.html?id=" + id, "/ui/index.html", "/ui/workers.html")) {
+                browser.open(page);
+                browser.await("the page " + page + " to render", d -> !d.findElements(By.cssSelector(
+                        "#status, table#experiments tbody tr, #workers tr[data-worker]")).isEmpty());
+                browser.screenshot("phone-" + page.replaceAll("^/ui/|\\.html.*$", ""));
+                // wide tables may scroll inside their own box; the page itself must not scroll sideways
+                Object overflow = browser.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+                assertThat(((Number) overflow).intValue()).as("horizontal overflow of " + page + " at 390 px (px)").isLessThanOrEqualTo(0);
+            }
+        } finally {
+            window.setSize(size);
+        }
     }
 
     @Test
