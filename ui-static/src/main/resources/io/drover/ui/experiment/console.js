@@ -8,6 +8,15 @@ import { el, highlight } from './util.js';
 const PAGE = 5000;          // lines per request when catching up
 const MAX_DOM = 50000;      // lines kept in the page; older ones are dropped (download has them all)
 
+/** "10:31:05.123" in the browser's time zone (the line's full ISO time is its tooltip). */
+function clock(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = (x, n = 2) => String(x).padStart(n, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
 export function mount(root, ctx) {
   const box = root.querySelector('#console');
   const search = root.querySelector('#console-search');
@@ -27,10 +36,13 @@ export function mount(root, ctx) {
   let searchState = null;  // {text, next, count, local}
 
   wrap.addEventListener('change', () => box.classList.toggle('wrap', wrap.checked));
+  const time = root.querySelector('#console-time');
+  time.addEventListener('change', () => box.classList.toggle('show-time', time.checked));
   follow.addEventListener('change', () => { if (follow.checked) box.scrollTop = box.scrollHeight; });
 
   const lineEl = (l, needle) => el('div', { class: l.stream === 'stderr' ? 'log-line stderr' : 'log-line', 'data-seq': l.seq, title: l.ts ?? '' },
     el('span', { class: 'ln', 'aria-hidden': 'true' }, String(l.seq)),
+    el('span', { class: 'ts' }, clock(l.ts)),
     el('span', { class: 'text' }, ...highlight(l.text ?? '', needle)));
 
   function append(lines) {
