@@ -148,13 +148,10 @@ public final class TaskService {
     public Page list(TaskIndexQuery q, java.util.Set<String> visible) {
         TaskIndex.Result r = index.query(q, visible);
         List<Document> items = new ArrayList<>(r.ids().size());
-        if (!r.ids().isEmpty()) {
-            Map<String, Document> byId = new java.util.HashMap<>();
-            for (Document d : tasks.find(Filters.in(TaskFields.ID, r.ids()))) byId.put(d.getString(TaskFields.ID), d);
-            for (String id : r.ids()) {
-                Document d = byId.get(id);
-                if (d != null) items.add(d); // gone between the index and the read: skipped
-            }
+        // one exact _id lookup per task: the embedded store scans the whole collection for $in
+        for (String id : r.ids()) {
+            Document d = tasks.find(TaskFields.byId(id)).first();
+            if (d != null) items.add(d); // gone between the index and the read: skipped
         }
         return new Page(items, r.total(), q.offset(), q.limit());
     }
