@@ -187,12 +187,18 @@ public final class ContainerEnvBuilder implements EnvironmentBuilder {
         }
     }
 
-    /** The folder of a {@code file://} URL, else null. */
+    /**
+     * The folder to mount for a {@code file://} URL, else null. A PEP 503 index folder named
+     * {@code simple} usually links its files relatively outside itself ({@code ../../files/…}), so
+     * its parent, the mirror's root, is mounted instead.
+     */
     static Path localFolder(String url) {
         if (url == null || !url.startsWith("file:")) return null;
         try {
             Path p = Path.of(URI.create(url)).normalize();
-            return Files.isDirectory(p) ? p : null;
+            if (!Files.isDirectory(p)) return null;
+            return p.getFileName() != null && p.getFileName().toString().equals("simple") && p.getParent() != null
+                    ? p.getParent() : p;
         } catch (RuntimeException e) {
             return null;
         }
