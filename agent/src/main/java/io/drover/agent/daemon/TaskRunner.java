@@ -20,6 +20,9 @@ import io.drover.agent.capture.OutputFiles;
 import io.drover.agent.capture.SecretMask;
 import io.drover.agent.capture.StreamPump;
 import io.drover.agent.capture.TailBuffer;
+import io.drover.agent.docker.DockerMode;
+import io.drover.agent.docker.DockerTask;
+import io.drover.agent.docker.Mounts;
 import io.drover.agent.env.EnvBuildException;
 import io.drover.agent.env.Environment;
 import io.drover.agent.env.EnvironmentHandle;
@@ -29,7 +32,8 @@ import io.drover.agent.launch.ArgTokenizer;
 import io.drover.agent.launch.LaunchSpec;
 import io.drover.agent.launch.ProcessLauncher;
 import io.drover.agent.launch.RunResult;
-import io.drover.agent.launch.RunningProcess;
+import io.drover.agent.launch.TaskLauncher;
+import io.drover.agent.launch.TaskProcess;
 import io.drover.agent.workspace.Checkout;
 import io.drover.agent.workspace.GitCredentials;
 import io.drover.agent.workspace.WorkspaceException;
@@ -71,6 +75,8 @@ final class TaskRunner {
     private final Environments envs;
     private final ProcessLauncher launcher;
     private final Path hookDir;
+    /** Tasks with a {@code container} (or every task, with --docker-image) run in Docker. */
+    private final DockerMode docker;
 
     TaskRunner(AgentConfig config, ApiClient api, Environments envs,
             ProcessLauncher launcher, Path hookDir) {
@@ -79,6 +85,8 @@ final class TaskRunner {
         this.envs = envs;
         this.launcher = launcher;
         this.hookDir = hookDir;
+        this.docker = new DockerMode(config.docker(), config.name(), config.python(), config.buildEnv(), envs.cache());
+        docker.removeLeftoversInBackground(); // containers of this agent's earlier run (crash, kill -9)
     }
 
     void run(Slot slot, TaskRun run) {
@@ -97,6 +105,7 @@ final class TaskRunner {
         Path taskDir = config.tasksDir().resolve(run.taskId);
         long t0 = System.nanoTime();
         EnvironmentHandle envUse = envs.handle(); // in use (not evictable) until the task ends
+        DockerTask[] inDocker = {null}; // closed at the end: its environment is evictable again
         try {
             JsonNode script = run.task.path("script");
             console.accept("[drover] task " + run.taskId + " on agent " + config.name() + " (attempt "
@@ -105,11 +114,12 @@ final class TaskRunner {
                 console.accept("[drover] GPUs " + (run.gpus().isEmpty() ? "none" : run.gpus().toString())
                         + ": CUDA_VISIBLE_DEVICES=" + run.deviceEnv().get("CUDA_VISIBLE_DEVICES"));
             }
+            DockerTask container = inDocker[0] = dockerTask(run);
             Checkout checkout = untilStopped(run, () -> checkout(slot, run, lease, script, console));
             long tCode = System.nanoTime();
             stopIfAsked(run);
             Path workDir = resolveInside(checkout.root(), text(script, "workingDir", "."), "working dir");
-            Environment env = untilStopped(run, () -> environment(run, envUse, checkout, workDir, script, console));
+            Environment env = untilStopped(run, () -> environment(run, envUse, container, checkout, workDir, script, console));
             long tEnv = System.nanoTime();
             stopIfAsked(run);
             CompletableFuture<Void> reported = reportAsync(lease, checkout, env);
@@ -139,9 +149,11 @@ final class TaskRunner {
                     taskDir.resolve("result.json"), config.grace());
 
             TailBuffer stderrTail = new TailBuffer(STDERR_TAIL);
-            RunningProcess proc;
+            TaskLauncher how = container == null ? launcher
+                    : container.launcher(new Mounts(checkout.root(), env.dir(), taskDir, hookDir, launcher.shim()), run.gpus());
+            TaskProcess proc;
             try {
-                proc = launcher.start(spec);
+                proc = how.start(spec);
             } catch (IOException e) {
                 throw new TaskFailed("cannot start " + cmd.get(0) + ": " + e.getMessage());
             }
@@ -209,6 +221,7 @@ final class TaskRunner {
             endEarly(run, lease, shipper, console, "agent error: " + e);
         } finally {
             envUse.close();
+            if (inDocker[0] != null) inDocker[0].close();
             shipper.close(Duration.ofSeconds(5));
             try {
                 OutputFiles.deleteTree(taskDir);
@@ -237,15 +250,24 @@ final class TaskRunner {
     }
 
     /** The task's {@code environment} {manager, python} (default auto) over the files of its checkout. */
-    private static Environment environment(TaskRun run, EnvironmentHandle envUse, Checkout checkout, Path workDir,
-            JsonNode script, Consumer<String> console) throws TaskFailed, InterruptedException {
+    private static Environment environment(TaskRun run, EnvironmentHandle envUse, DockerTask container, Checkout checkout,
+            Path workDir, JsonNode script, Consumer<String> console) throws TaskFailed, InterruptedException {
         JsonNode want = run.task.path("environment");
         EnvironmentRequest req = new EnvironmentRequest(text(want, "manager", null), text(want, "python", null),
                 checkout.root(), workDir, text(script, "requirements", null), null, null);
         try {
-            return envUse.prepare(req, console);
+            return container == null ? envUse.prepare(req, console) : container.environment(req, console); // in its image
         } catch (EnvBuildException e) {
             throw new TaskFailed("cannot build the environment at commit " + checkout.resolvedCommit() + ": " + e.getMessage());
+        }
+    }
+
+    /** The task's Docker side (null: a plain process); a bad {@code container} field fails the task with the reason. */
+    private DockerTask dockerTask(TaskRun run) throws TaskFailed {
+        try {
+            return docker.forTask(run.task, run.taskId, run.secrets.keySet());
+        } catch (IllegalArgumentException e) {
+            throw new TaskFailed(e.getMessage());
         }
     }
 
