@@ -24,7 +24,8 @@ import org.openqa.selenium.WebElement;
  * The dashboard in headless Chromium against a real controller (auth on) and a real agent
  * running real Python tasks (issue 4's browser scenarios). One stack and one browser for the
  * class; each test logs in through the login page when the browser has no session. Screenshots
- * of every scenario land in {@code agent/target/e2e-screenshots/}.
+ * of every scenario land in {@code agent/target/e2e-screenshots/DashboardBrowserTest/}. Run:
+ * {@code mvn -o test -pl agent -Dtest=DashboardBrowserTest}.
  */
 class DashboardBrowserTest {
     @RegisterExtension
@@ -71,6 +72,10 @@ class DashboardBrowserTest {
     @Test
     void logsInThroughTheLoginPage() {
         browser.driver().manage().deleteAllCookies();
+        // without a session the dashboard sends the browser to the login page (its API calls get 401)
+        browser.open("/ui/index.html");
+        browser.await("the experiments page without a session to go to the login page",
+                d -> d.getCurrentUrl().contains("/ui/login.html"));
         browser.open("/ui/login.html?next=/ui/index.html");
         browser.visible("#username").sendKeys(stack.boot.username());
         browser.visible("#password").sendKeys("not-the-password");
