@@ -13,8 +13,11 @@ import org.slf4j.LoggerFactory;
  * Ships a task's console lines in numbered batches. A batch goes out as soon as the previous one
  * is acknowledged, so an idle task's first line leaves at once and a chatty task's lines group
  * themselves while a request is in flight; the {@code maxDelay} tick bounds how long any line
- * waits. Memory is bounded: when the controller stays unreachable and the buffer fills, new
- * lines are counted and dropped, and a "[drover] N lines dropped" marker takes their place.
+ * waits. Memory is bounded. While the controller answers, a full buffer makes {@link #add} wait
+ * (the task's output pipe then fills and the task writes more slowly, as on a slow terminal): a
+ * burst of output is never thrown away. Only while the controller is unreachable are new lines
+ * counted and dropped once the buffer is full, and a "[drover] N lines dropped" marker takes
+ * their place.
  */
 public final class LogShipper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogShipper.class);
@@ -37,6 +40,10 @@ public final class LogShipper implements AutoCloseable {
     private boolean closing;
     private volatile boolean leaseLost;
     private volatile long shippedLines;
+    /** The last send failed: the controller is unreachable, so a full buffer drops instead of waiting. */
+    private boolean failing;
+    /** Longest a line waits for room while the controller answers, before it is dropped after all. */
+    private static final long MAX_WAIT_FOR_ROOM_MS = 60_000;
 
     public LogShipper(LogSink sink, String name) {
         this(sink, name, 20_000, 2_000, Duration.ofMillis(200));
@@ -70,7 +77,17 @@ public final class LogShipper implements AutoCloseable {
         }
         synchronized (buffer) {
             if (leaseLost) return;
-            if (buffer.size() >= maxBufferedLines || bufferedChars + line.text().length() > MAX_BUFFERED_CHARS) {
+            long deadline = System.currentTimeMillis() + MAX_WAIT_FOR_ROOM_MS;
+            while (full(line) && !failing && !closing && !leaseLost && System.currentTimeMillis() < deadline) {
+                try {
+                    buffer.wait(Math.max(1, deadline - System.currentTimeMillis()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (leaseLost) return;
+            if (full(line)) {
                 dropped++;
                 return;
             }
@@ -86,6 +103,10 @@ public final class LogShipper implements AutoCloseable {
         }
     }
 
+    private boolean full(LogLine line) {
+        return buffer.size() >= maxBufferedLines || bufferedChars + line.text().length() > MAX_BUFFERED_CHARS;
+    }
+
     public boolean leaseLost() {
         return leaseLost;
     }
@@ -94,14 +115,22 @@ public final class LogShipper implements AutoCloseable {
         return shippedLines;
     }
 
-    /** Sends what is left (up to {@code timeout}) and stops. */
+    /**
+     * Sends what is left and stops. {@code timeout} bounds the time without progress, not the
+     * total: a large backlog that is being delivered is delivered whole, an unreachable controller
+     * costs at most {@code timeout}.
+     */
     public void close(Duration timeout) {
         synchronized (buffer) {
             closing = true;
             buffer.notifyAll();
         }
         try {
-            thread.join(timeout.toMillis());
+            long shipped;
+            do {
+                shipped = shippedLines;
+                thread.join(timeout.toMillis());
+            } while (thread.isAlive() && shippedLines != shipped);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -140,6 +169,7 @@ public final class LogShipper implements AutoCloseable {
                             batch.add(l);
                         }
                         bufferedChars -= chars;
+                        buffer.notifyAll(); // room for a producer waiting in add()
                     }
                 }
                 try {
@@ -148,17 +178,25 @@ public final class LogShipper implements AutoCloseable {
                     shippedLines += batch.size();
                     batch = null;
                     backoffMs = 0;
+                    synchronized (buffer) {
+                        failing = false;
+                    }
                 } catch (LogSink.LeaseLost e) {
                     leaseLost = true;
                     synchronized (buffer) {
                         buffer.clear();
                         bufferedChars = 0;
+                        buffer.notifyAll();
                     }
                     return;
                 } catch (InterruptedException e) {
                     return;
                 } catch (Exception e) {
                     // same batch number next time: the controller stores a retried batch once
+                    synchronized (buffer) {
+                        failing = true;
+                        buffer.notifyAll(); // producers waiting for room drop from now on
+                    }
                     backoffMs = Math.min(5_000, Math.max(100, backoffMs * 2));
                     LOG.debug("log batch {} not delivered ({}); retrying in ~{} ms", nextBatch, e.toString(), backoffMs);
                     Thread.sleep(backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));

@@ -72,6 +72,33 @@ class LogShipperTest {
     }
 
     @Test
+    void aBurstFasterThanTheControllerIsSlowedDownNotDropped() throws Exception {
+        List<String> delivered = Collections.synchronizedList(new ArrayList<>());
+        // a slow controller (20 ms a batch) and a small buffer: 30,000 lines printed at once
+        LogShipper s = new LogShipper((b, lines) -> {
+            Thread.sleep(20);
+            lines.forEach(l -> delivered.add(l.text()));
+        }, "t", 1_000, 500, Duration.ofMillis(50));
+        for (int i = 0; i < 30_000; i++) s.add(LogLine.stdout("b" + i));
+        s.close(Duration.ofSeconds(5));
+        assertThat(delivered).hasSize(30_000).startsWith("b0").endsWith("b29999");
+        assertThat(delivered).noneMatch(t -> t.contains("lines dropped"));
+    }
+
+    @Test
+    void closeDeliversALargeBacklogWhileItMakesProgress() throws Exception {
+        List<String> delivered = Collections.synchronizedList(new ArrayList<>());
+        // 40 batches of 50 ms each = 2 s of sending, with a close timeout of 300 ms of no progress
+        LogShipper s = new LogShipper((b, lines) -> {
+            Thread.sleep(50);
+            lines.forEach(l -> delivered.add(l.text()));
+        }, "t", 20_000, 100, Duration.ofMillis(50));
+        for (int i = 0; i < 4_000; i++) s.add(LogLine.stdout("c" + i));
+        s.close(Duration.ofMillis(300));
+        assertThat(delivered).hasSize(4_000).endsWith("c3999");
+    }
+
+    @Test
     void aLostLeaseStopsShipping() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         LogShipper s = new LogShipper((b, lines) -> {
