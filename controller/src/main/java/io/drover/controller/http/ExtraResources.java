@@ -16,7 +16,6 @@ import io.drover.controller.secrets.SecretStore;
 import io.drover.controller.secrets.SecretsResource;
 import io.drover.controller.store.Collections;
 import io.drover.controller.tasks.TaskEvents;
-import io.drover.controller.ui.TaskRows;
 import io.drover.controller.ui.UiResource;
 import java.util.List;
 
@@ -69,7 +68,7 @@ public final class ExtraResources {
         s.events().add(metrics.taskListener());
         return List.of(
                 new HttpMetrics(metrics, s.storePool()).root(),
-                new UiResource(new TaskRows(s.store().db()), s.storePool(), s.clock()),
+                new UiResource(),
                 new io.drover.controller.client.ClientResource(io.drover.controller.client.PythonClient.load()),
                 new io.drover.controller.install.InstallResource(s.config().install(), s.storePool()));
     }

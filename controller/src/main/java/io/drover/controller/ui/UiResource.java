@@ -3,11 +3,9 @@ package io.drover.controller.ui;
 import io.drover.controller.auth.Access;
 import io.drover.controller.auth.Permission;
 import io.drover.controller.http.RootResource;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
-import java.time.Clock;
 
 /**
  * The dashboard: static ES modules of the ui-static module under {@code /ui/} (served from the
@@ -29,14 +27,6 @@ public final class UiResource implements RootResource {
             + "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
     public UiResource() {}
-
-    /**
-     * The wiring in {@code ExtraResources} still passes what the server-rendered task list needed;
-     * the page is static now, so they are not used ({@code new UiResource()} is enough).
-     */
-    public UiResource(TaskRows unusedRows, WorkerExecutor unusedPool, Clock unusedClock) {
-        this();
-    }
 
     @Override
     public void mount(Router root) {
