@@ -66,6 +66,10 @@ public final class AgentCommand implements Callable<Integer> {
             description = "CPU-only tasks run at once (services mode); GPU tasks are bounded by the free GPUs (default: ${DEFAULT-VALUE}).")
     int maxParallel;
 
+    @Option(names = "--nvidia-smi", paramLabel = "PATH",
+            description = "The nvidia-smi to read GPUs from (default: nvidia-smi on PATH).")
+    String nvidiaSmi;
+
     /** --docker-image, --docker-host, --docker-memory, --docker-cpus, --docker-volume-prefix, --docker-network. */
     @Mixin
     io.drover.agent.docker.DockerOptions docker = new io.drover.agent.docker.DockerOptions();
@@ -82,7 +86,7 @@ public final class AgentCommand implements Callable<Integer> {
                     new io.drover.agent.env.EnvCacheConfig(envCacheMax, envCacheMinFreeMb), docker.settings());
             for (String q : cfg.queues()) io.drover.shared.domain.Ids.requireName(q, "queue");
             io.drover.shared.domain.Ids.requireName(cfg.name(), "agent name");
-            parallel = new io.drover.agent.daemon.ParallelConfig(io.drover.agent.gpu.GpuSelection.parse(gpus), maxParallel, null);
+            parallel = new io.drover.agent.daemon.ParallelConfig(io.drover.agent.gpu.GpuSelection.parse(gpus), maxParallel, nvidiaSmi);
         } catch (IllegalArgumentException | DroverException e) {
             System.err.println("drover agent: " + e.getMessage());
             return 2;
