@@ -33,13 +33,13 @@ class ImageAccessTest {
 
     static Api.Res put(String path, String key) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(roles.controller.baseUrl() + "/api/v1" + path))
-                .header("Content-Type", "image/png").PUT(HttpRequest.BodyPublishers.ofByteArray(PNG));
+                .header("Content-Type", "image/png").timeout(java.time.Duration.ofSeconds(60)).PUT(HttpRequest.BodyPublishers.ofByteArray(PNG));
         if (key != null) b.header("Authorization", "Bearer " + key);
         return new Api(roles.controller.baseUrl()).send(b.build());
     }
 
     static int getBytes(String path, String key) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(roles.controller.baseUrl() + "/api/v1" + path));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(roles.controller.baseUrl() + "/api/v1" + path)).timeout(java.time.Duration.ofSeconds(60));
         if (key != null) b.header("Authorization", "Bearer " + key);
         return java.net.http.HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }

@@ -67,13 +67,13 @@ class ImageApiTest {
 
     static Api.Res put(String path, String type, byte[] body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(f.controller.baseUrl() + "/api/v1" + path))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+                .timeout(java.time.Duration.ofSeconds(60)).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
         if (type != null) b.header("Content-Type", type);
         return api.send(b.build());
     }
 
     static HttpResponse<byte[]> raw(String path) throws Exception {
-        return f.http.send(HttpRequest.newBuilder(URI.create(f.controller.baseUrl() + "/api/v1" + path)).build(),
+        return f.http.send(HttpRequest.newBuilder(URI.create(f.controller.baseUrl() + "/api/v1" + path)).timeout(java.time.Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
@@ -150,6 +150,13 @@ class ImageApiTest {
         assertThat(big.status()).isEqualTo(413);
         assertThat(big.errorMessage()).contains("10 MiB");
         assertThat(put(url, "image/png", Arrays.copyOf(fakePng(1), 10 << 20)).status()).isEqualTo(201);
+        // without Content-Length (chunked) the limit is enforced while reading
+        Api.Res chunked = api.send(HttpRequest.newBuilder(URI.create(f.controller.baseUrl() + "/api/v1" + url)).header("Content-Type", "image/png")
+                .timeout(java.time.Duration.ofSeconds(60))
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(Arrays.copyOf(fakePng(1), (10 << 20) + 100))))
+                .build());
+        assertThat(chunked.status()).isEqualTo(413);
+        assertThat(chunked.errorMessage()).contains("10 MiB");
         Api.Res lie = put(url, "image/png", "GIF89a....".getBytes());
         assertThat(lie.status()).isEqualTo(400);
         assertThat(lie.errorMessage()).contains("not a PNG");
