@@ -130,7 +130,6 @@ public final class ContainerEnvBuilder implements EnvironmentBuilder {
         } catch (RuntimeException e) {
             throw new EnvBuildException("cannot create the build container of " + image.name() + ": " + DockerEngine.rootMessage(e), e);
         }
-        engine.started(id);
         List<String> tail = new ArrayList<>();
         try {
             try {

@@ -89,7 +89,6 @@ public final class ContainerLauncher implements TaskLauncher {
         } catch (RuntimeException e) {
             throw new IOException("cannot create a container of " + image.name() + ": " + DockerEngine.rootMessage(e), e);
         }
-        engine.started(id);
         try {
             engine.client().startContainerCmd(id).exec();
         } catch (RuntimeException e) {

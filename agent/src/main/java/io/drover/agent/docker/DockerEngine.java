@@ -16,8 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +34,6 @@ public final class DockerEngine implements AutoCloseable {
     private final String host;
     private final DockerClient client;
     private final ApacheDockerHttpClient http;
-    /** Containers started and not yet removed: killed and removed if the JVM shuts down first. */
-    private final Set<String> live = ConcurrentHashMap.newKeySet();
     private volatile Consumer<CreateContainerCmd> createObserver = c -> { };
 
     private DockerEngine(String host) {
@@ -46,8 +42,9 @@ public final class DockerEngine implements AutoCloseable {
         this.http = new ApacheDockerHttpClient.Builder().dockerHost(URI.create(host)).sslConfig(cfg.getSSLConfig())
                 .maxConnections(64).connectionTimeout(Duration.ofSeconds(5)).build();
         this.client = DockerClientImpl.getInstance(cfg, http);
-        Thread hook = new Thread(this::killLive, "drover-docker-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        // No shutdown hook of its own: on SIGTERM the agent stops its tasks with their grace period
+        // (or drains them) and each container is removed when it ends; after a kill -9 the next
+        // start removes this agent's labelled leftovers (removeLeftovers).
     }
 
     /** A client for {@code host} (null: {@code $DOCKER_HOST}, else the default socket); connects on first use. */
@@ -169,33 +166,16 @@ public final class DockerEngine implements AutoCloseable {
         return n;
     }
 
-    void started(String id) {
-        live.add(id);
-    }
-
-    void removed(String id) {
-        live.remove(id);
-    }
-
     /** Force-removes a container; false when Docker refused (logged). */
     boolean remove(String id) {
         try {
             client.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
-            live.remove(id);
             return true;
         } catch (NotFoundException e) {
-            live.remove(id);
             return true;
         } catch (RuntimeException e) {
             LOG.warn("cannot remove container {}: {}", shortId(id), rootMessage(e));
             return false;
-        }
-    }
-
-    private void killLive() {
-        for (String id : live) {
-            LOG.info("agent exiting: removing task container {}", shortId(id));
-            remove(id);
         }
     }
 
