@@ -45,7 +45,7 @@ final class LiveConnection {
 
     /** Whether a {@code task} event about a task of {@code taskProject} is for this stream. */
     boolean wantsTask(String taskId, String taskProject) {
-        if (project == null && task == null) return visible == null || visible.contains(taskProject);
+        if (project == null && task == null) return visible == null || (taskProject != null && visible.contains(taskProject));
         return taskId.equals(task) || (project != null && project.equals(taskProject));
     }
 

@@ -240,7 +240,7 @@ public final class TaskIndex implements TaskEvents.Listener {
             Boolean archived = q.archived();
             if (archived != null ? r.archived() != archived : r.archived() && q.ids().isEmpty()) return false;
             if (q.project() != null && !q.project().equals(r.project())) return false;
-            if (visible != null && !visible.contains(r.project())) return false;
+            if (visible != null && (r.project() == null || !visible.contains(r.project()))) return false; // a TreeSet refuses null
             if (!q.statuses().isEmpty() && !q.statuses().contains(r.status())) return false;
             if (q.queue() != null && !q.queue().equals(r.queue())) return false;
             if (q.user() != null && !q.user().equals(r.user())) return false;
