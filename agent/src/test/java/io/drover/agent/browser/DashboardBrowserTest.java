@@ -174,6 +174,22 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void theOverviewShowsWhatRanWhereAndHowItEnded() {
+        String id = chartTask;
+        assertThat(stack.awaitFinal(id).path("status").asText()).isEqualTo("completed");
+        browser.open("/ui/task.html?id=" + id);
+        WebElement tab = browser.visible("#tab-overview");
+        tab.click();
+        String panel = "#" + tab.getDomAttribute("aria-controls");
+        assertThat(panel).as("#tab-overview names its panel (aria-controls)").isNotEqualTo("#null");
+        browser.await(panel + " to show the worker, the entry point and the branch", d -> {
+            String text = Browser.text(d.findElement(By.cssSelector(panel)));
+            return text.contains("browser-agent") && text.contains("ticker.py") && text.contains("main");
+        });
+        browser.screenshot("overview");
+    }
+
+    @Test
     void theConsoleSearchShowsOnlyMatchingLinesAndTheDownloadHasThemAll() {
         String id = chartTask; // 40 lines "tick 0" … "tick 39"
         assertThat(stack.awaitFinal(id).path("status").asText()).isEqualTo("completed");
@@ -267,6 +283,8 @@ class DashboardBrowserTest {
         assertThat(stack.awaitFinal(parent).path("status").asText()).isEqualTo("completed");
 
         browser.open("/ui/task.html?id=" + parent);
+        // the task loaded (its status shown) before the button is used, as a person would see it
+        browser.await("#status to show completed", d -> Browser.text(d.findElement(By.id("status"))).toLowerCase().contains("completed"));
         browser.visible("#clone").click();
         browser.visible("form#clone-form");
         WebElement lr = browser.visible("form#clone-form input[data-param='lr']");
