@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A task running in a container: its live stdout/stderr, stop (SIGTERM to the supervisor shim,
  * which gives the task its grace period, then Docker's kill), and its result. The container is
- * removed as soon as it has ended and its output is read, whatever the runner does.
+ * removed right after it has ended and its output is read, whatever the runner does.
  */
 final class ContainerProcess implements TaskProcess {
     private static final Logger LOG = LoggerFactory.getLogger(ContainerProcess.class);
@@ -101,8 +101,8 @@ final class ContainerProcess implements TaskProcess {
             Thread.currentThread().interrupt();
         }
         finishLogs();
+        ended.complete(code); // the task's end does not wait for Docker to delete the container (~1 s on Podman)
         engine.remove(id);
-        ended.complete(code);
     }
 
     @Override

@@ -31,8 +31,8 @@ class ContainerLauncherTest {
     }
 
     @AfterAll
-    static void noContainerIsLeft() {
-        if (fx != null) assertThat(DockerEngineTest.ids(fx.engine.client(), "fixture-agent")).isEmpty();
+    static void noContainerIsLeft() throws InterruptedException {
+        if (fx != null) assertThat(DockerEngineTest.idsWhenGone(fx.engine.client(), "fixture-agent")).isEmpty();
     }
 
     @Test
@@ -55,7 +55,7 @@ class ContainerLauncherTest {
         assertThat(s.text("stderr")).containsExactly("a warning");
         assertThat(fx.taskDir.resolve("output/model.txt")).hasContent("weights");
         assertThat(s.process().isAlive()).isFalse();
-        assertThat(DockerEngineTest.ids(fx.engine.client(), "fixture-agent")).as("removed once it ended").isEmpty();
+        assertThat(DockerEngineTest.idsWhenGone(fx.engine.client(), "fixture-agent")).as("removed once it ended").isEmpty();
     }
 
     @Test
@@ -167,7 +167,7 @@ class ContainerLauncherTest {
         RunResult r = stubborn.process().waitFor();
         assertThat(r.exitCode()).isEqualTo(137);
         assertThat((System.nanoTime() - t0) / 1e9).as("grace 1 s + margin, loosely").isLessThan(30);
-        assertThat(DockerEngineTest.ids(fx.engine.client(), "fixture-agent")).isEmpty();
+        assertThat(DockerEngineTest.idsWhenGone(fx.engine.client(), "fixture-agent")).isEmpty();
     }
 
     @Test

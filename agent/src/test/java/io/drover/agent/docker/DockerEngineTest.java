@@ -73,6 +73,17 @@ class DockerEngineTest {
         }
     }
 
+    /** The containers of {@code agent} once they are gone (removal follows a task's end by about a second), or what is left after 30 s. */
+    static List<String> idsWhenGone(DockerClient c, String agent) throws InterruptedException {
+        long end = System.nanoTime() + 30_000_000_000L;
+        List<String> left = ids(c, agent);
+        while (!left.isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(100);
+            left = ids(c, agent);
+        }
+        return left;
+    }
+
     static List<String> ids(DockerClient c, String agent) {
         return c.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(DockerEngine.LABEL_AGENT, agent)).exec()
                 .stream().map(x -> x.getId()).toList();
