@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class TaskIndex implements TaskEvents.Listener {
     private static final Logger log = LoggerFactory.getLogger(TaskIndex.class);
 
+    static final int LOAD_BATCH = 2_000;
+
     private final MongoCollection<Document> tasks;
     private final Consumer<Runnable> soon;
     private final ConcurrentHashMap<String, TaskIndexRow> rows = new ConcurrentHashMap<>();
@@ -56,7 +58,9 @@ public final class TaskIndex implements TaskEvents.Listener {
         long t0 = System.nanoTime();
         synchronized (refreshLock) {
             rows.clear();
-            for (Document d : tasks.find().projection(Projections.include(TaskIndexRow.FIELDS))) put(d);
+            // batches: without a batch size the embedded store answers with every task in one
+            // reply, which the driver refuses past 48 MB (about 70,000 tasks)
+            for (Document d : tasks.find().projection(Projections.include(TaskIndexRow.FIELDS)).batchSize(LOAD_BATCH)) put(d);
         }
         refresh();
         log.info("task index: {} tasks loaded in {} ms", rows.size(), (System.nanoTime() - t0) / 1_000_000);
