@@ -60,6 +60,7 @@ final class Browser implements ExecutionCondition, BeforeAllCallback, AfterAllCa
         CDP_LOG.setLevel(Level.SEVERE);
     }
 
+    private final boolean backForwardCache;
     private final Path root = Path.of(System.getProperty("drover.screenshots", "target/e2e-screenshots")).toAbsolutePath();
     private Path shots;
     private ChromeDriver driver;
@@ -85,6 +86,20 @@ final class Browser implements ExecutionCondition, BeforeAllCallback, AfterAllCa
         return ConditionEvaluationResult.disabled(why);
     }
 
+    /** Chromium as users run it (back/forward cache on). */
+    Browser() {
+        this(true);
+    }
+
+    /**
+     * {@code backForwardCache=false} keeps pages a test navigated away from out of Chromium's
+     * back/forward cache, so one page that holds connections there cannot stall another test's
+     * pages; the behaviour with the cache is tested on its own (BackForwardCacheBrowserTest).
+     */
+    Browser(boolean backForwardCache) {
+        this.backForwardCache = backForwardCache;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         Assumptions.assumeTrue(missing() == null, Browser::missing);
@@ -104,6 +119,7 @@ final class Browser implements ExecutionCondition, BeforeAllCallback, AfterAllCa
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                 "--window-size=1280,900", "--user-data-dir=" + profile);
+        if (!backForwardCache) options.addArguments("--disable-features=BackForwardCache");
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);

@@ -28,8 +28,12 @@ import org.openqa.selenium.WebElement;
  * {@code mvn -o test -pl agent -Dtest=DashboardBrowserTest}.
  */
 class DashboardBrowserTest {
+    /**
+     * Without the back/forward cache: each scenario here tests its own feature, not what the pages
+     * of the tests before it left behind in the cache (that is BackForwardCacheBrowserTest's job).
+     */
     @RegisterExtension
-    static final Browser browser = new Browser();
+    static final Browser browser = new Browser(false);
 
     @TempDir
     static Path tmp;
