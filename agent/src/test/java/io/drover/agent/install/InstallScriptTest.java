@@ -97,7 +97,7 @@ class InstallScriptTest {
         Path prefix = tmp.resolve("opt/never");
         Run noToken = bash(script, "--prefix", prefix.toString(), "--service", "background");
         assertThat(noToken.code).isEqualTo(1);
-        assertThat(noToken.out).contains("--token is required").contains("drover keys create --kind worker");
+        assertThat(noToken.out).contains("--token is required").contains("drover keys create --worker");
         Run badToken = bash(script, "--prefix", prefix.toString(), "--service", "background", "--token", "secret");
         assertThat(badToken.out).contains("does not look like a Drover key");
         Run unknown = bash(script, "--frobnicate");

@@ -28,7 +28,7 @@ Usage: agent.sh [--queue Q]... [--gpus all|0,1,...] --token KEY [--name NAME] [-
                 [--prefix DIR] [--service systemd|background] [--controller URL] | --uninstall
   --queue Q         queue to serve, repeatable, first = most important (default: default)
   --gpus G          GPUs the agent may hand out: all, or indexes like 0,1 (default: none)
-  --token KEY       a worker key: drover keys create --kind worker (or env DROVER_API_KEY)
+  --token KEY       a worker key: drover keys create --worker (or env DROVER_API_KEY)
   --name NAME       worker name (default: the host name)
   --max-parallel N  tasks run at once (default: the agent's)
   --prefix DIR      install folder (default /opt/drover-agent)
@@ -93,7 +93,7 @@ if ((UNINSTALL)); then
   exit 0
 fi
 
-[[ -n $TOKEN ]] || die "--token is required: a worker key (create one with: drover keys create --kind worker)"
+[[ -n $TOKEN ]] || die "--token is required: a worker key (create one with: drover keys create --worker)"
 [[ $TOKEN =~ ^drk_[0-9a-f]{16}_[0-9a-f]{40}$ ]] || die "--token does not look like a Drover key (drk_<16 hex>_<40 hex>)"
 [[ $BUNDLE_SHA256 =~ ^[0-9a-f]{64}$ ]] \
   || die "the controller at $CONTROLLER has no agent bundle to serve: start it with --agent-bundle FILE (scripts/build-agent-bundle.sh makes one)"
