@@ -210,7 +210,8 @@ export async function logOut() {
  * handlers.state(live: boolean) reports whether the stream is up (pages may poll slowly while not).
  * A tab hidden for more than 15 s closes its stream (a browser allows only ~6 connections per host
  * over HTTP/1.1, so idle tabs must not hold them) and reconnects when shown again — open() then
- * gets {reconnect: true}, so the page refetches what it missed.
+ * gets {reconnect: true}, so the page refetches what it missed. The same on leaving the page
+ * (pagehide: closed at once) and coming back to it from the back/forward cache (pageshow).
  * Returns {close()}.
  */
 export function subscribe(params, handlers = {}) {
@@ -289,7 +290,25 @@ export function subscribe(params, handlers = {}) {
       }
     }
   };
+  // Leaving the page (link, back button) may keep it alive in the back/forward cache: its stream
+  // must not stay open there, or a few pages later the browser's per-host connection limit
+  // leaves the page being opened waiting. Close at once on pagehide; reconnect if it is shown again.
+  const onPageHide = () => {
+    paused = true;
+    clearTimeout(timer);
+    clearTimeout(hiddenTimer);
+    source?.close();
+    source = null;
+  };
+  const onPageShow = (ev) => {
+    if (!ev.persisted || closed || !paused) return;
+    paused = false;
+    delay = 1000;
+    connect();
+  };
   document.addEventListener('visibilitychange', onVisibility);
+  window.addEventListener('pagehide', onPageHide);
+  window.addEventListener('pageshow', onPageShow);
   connect();
   return {
     close() {
@@ -297,6 +316,8 @@ export function subscribe(params, handlers = {}) {
       clearTimeout(timer);
       clearTimeout(hiddenTimer);
       document.removeEventListener('visibilitychange', onVisibility);
+      window.removeEventListener('pagehide', onPageHide);
+      window.removeEventListener('pageshow', onPageShow);
       source?.close();
     },
     get live() { return live === true; },
