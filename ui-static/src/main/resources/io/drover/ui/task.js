@@ -64,6 +64,7 @@ function header(t) {
   actions.abort.hidden = !(t.status === 'queued' || t.status === 'running');
   actions.archive.hidden = false;
   actions.archive.textContent = t.archived ? 'Unarchive' : 'Archive';
+  actions.clone.disabled = false; // disabled in the HTML until the task it copies has loaded
   liveText();
 }
 
