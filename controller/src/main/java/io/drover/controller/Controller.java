@@ -137,7 +137,7 @@ public final class Controller implements AutoCloseable {
         AgentService agent = new AgentService(s, tasks, workers, secrets);
         List<ApiResource> l = new ArrayList<>(List.of(
                 new RateLimitHandler(s.config().exposure().writeRate(), s.config().exposure().writeBurst()),
-                new SystemResource(),
+                new SystemResource(s),
                 new AuditResource(s.audit()),
                 new ProjectsResource(catalog, s.store().tasks()),
                 new TasksResource(tasks, s.audit()),
@@ -149,7 +149,7 @@ public final class Controller implements AutoCloseable {
 
     private static List<RootResource> rootResources(Services s) {
         List<RootResource> l = new ArrayList<>(ExtraResources.root(s));
-        l.add(new SystemResource());
+        l.add(new SystemResource(s));
         return l;
     }
 

@@ -64,8 +64,10 @@ public final class ExtraResources {
 
     /** Routes outside {@code /api/v1}: the request timer, {@code /metrics}, the {@code /} page and {@code /ui/}. */
     public static List<RootResource> root(Services s) {
-        Metrics metrics = new Metrics(new StoreGauges(s.queue(), s.store().tasks()));
+        Metrics metrics = new Metrics(new StoreGauges(s.queue(), s.store().tasks(),
+                s.store().collection(Collections.WORKERS), s.config().heartbeat(), s.clock()));
         s.events().add(metrics.taskListener());
+        s.store().timings().sink(metrics::storeCommand);
         return List.of(
                 new HttpMetrics(metrics, s.storePool()).root(),
                 new UiResource(),

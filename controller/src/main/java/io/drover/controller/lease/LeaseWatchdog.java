@@ -51,6 +51,7 @@ public final class LeaseWatchdog implements AutoCloseable {
                 log.info("lease of task {} (worker {}, epoch {}) expired: {}", e.taskId(), e.worker(), e.epoch(),
                         e.requeued() ? "requeued" : "failed: worker lost");
                 services.control().forget(e.taskId());
+                services.events().leaseExpired(e.taskId(), e.worker(), e.requeued());
                 services.events().changed(e.taskId());
                 if (e.requeued()) {
                     Document t = services.store().tasks().find(TaskFields.byId(e.taskId()))

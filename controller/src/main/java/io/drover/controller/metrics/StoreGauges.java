@@ -6,6 +6,11 @@ import com.mongodb.client.model.Aggregates;
 import io.drover.queue.TaskFields;
 import io.drover.queue.TaskQueue;
 import io.drover.shared.domain.TaskStatus;
+import com.mongodb.client.model.Projections;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,10 +24,48 @@ import org.bson.Document;
 public final class StoreGauges implements GaugeSource {
     private final TaskQueue queue;
     private final MongoCollection<Document> tasks;
+    private final MongoCollection<Document> workers;
+    private final long onlineMs;
+    private final Clock clock;
 
     public StoreGauges(TaskQueue queue, MongoCollection<Document> tasks) {
+        this(queue, tasks, null, Duration.ofSeconds(5), Clock.systemUTC());
+    }
+
+    /**
+     * @param workers   the workers collection (null: no worker gauges)
+     * @param heartbeat the agents' heartbeat period: a worker is online when seen within three of them
+     */
+    public StoreGauges(TaskQueue queue, MongoCollection<Document> tasks, MongoCollection<Document> workers, Duration heartbeat, Clock clock) {
         this.queue = queue;
         this.tasks = tasks;
+        this.workers = workers;
+        this.onlineMs = heartbeat.toMillis() * 3;
+        this.clock = clock;
+    }
+
+    /** One small query (the worker documents, only the fields the gauges need) per scrape. */
+    @Override
+    public List<WorkerView> workers() {
+        if (workers == null) return List.of();
+        long now = clock.millis();
+        List<WorkerView> out = new ArrayList<>();
+        for (Document w : workers.find().projection(Projections.include("lastSeen", "queues", "stats.gpus"))) {
+            Date seen = w.getDate("lastSeen");
+            boolean online = seen != null && now - seen.getTime() <= onlineMs;
+            List<String> queues = new ArrayList<>();
+            if (w.get("queues") instanceof List<?> l) l.forEach(q -> queues.add(String.valueOf(q)));
+            Map<Integer, Double> util = new TreeMap<>();
+            if (w.get("stats") instanceof Document st && st.get("gpus") instanceof List<?> gpus) {
+                for (Object g : gpus) {
+                    if (g instanceof Document gd && gd.get("index") instanceof Number i && gd.get("util") instanceof Number u) {
+                        util.put(i.intValue(), u.doubleValue());
+                    }
+                }
+            }
+            out.add(new WorkerView(String.valueOf(w.get("_id")), online, queues, util));
+        }
+        return out;
     }
 
     @Override

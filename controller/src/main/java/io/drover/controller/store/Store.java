@@ -28,26 +28,31 @@ public final class Store implements AutoCloseable {
     private final Durability durability;
     private final EmbeddedStore embedded;
     private final String description;
+    private final CommandTimings timings;
 
-    private Store(MongoClient client, MongoDatabase db, Durability durability, EmbeddedStore embedded, String description) {
+    private Store(MongoClient client, MongoDatabase db, Durability durability, EmbeddedStore embedded, String description,
+                  CommandTimings timings) {
         this.client = client;
         this.db = db;
         this.durability = durability;
         this.embedded = embedded;
         this.description = description;
+        this.timings = timings;
     }
 
     public static Store open(ControllerConfig cfg) throws IOException {
+        CommandTimings timings = new CommandTimings(); // the store latency metric
         if (cfg.mongoUri() != null) {
             ConnectionString cs = new ConnectionString(cfg.mongoUri());
             MongoClient client = MongoClients.create(MongoClientSettings.builder()
                     .applyConnectionString(cs)
                     // an acknowledged write is on the journal of a majority: survives a crash and a failover
                     .writeConcern(WriteConcern.MAJORITY.withJournal(true))
+                    .addCommandListener(timings)
                     .build());
             String dbName = cs.getDatabase() != null ? cs.getDatabase() : DEFAULT_DATABASE;
             Store s = new Store(client, client.getDatabase(dbName), Durability.none(), null,
-                    ControllerConfig.maskUri(cfg.mongoUri()));
+                    ControllerConfig.maskUri(cfg.mongoUri()), timings);
             s.ping();
             return s;
         }
@@ -56,10 +61,11 @@ public final class Store implements AutoCloseable {
             MongoClient client = MongoClients.create(MongoClientSettings.builder()
                     .applyConnectionString(new ConnectionString(embedded.connectionString()))
                     .applyToClusterSettings(b -> b.serverSelectionTimeout(10, TimeUnit.SECONDS))
+                    .addCommandListener(timings)
                     .build());
             GroupCommit commit = new GroupCommit(embedded.mvStore()::commit);
             Store s = new Store(client, client.getDatabase(DEFAULT_DATABASE), commit, embedded,
-                    "embedded " + cfg.dataDir().resolve(EmbeddedStore.FILE_NAME).toAbsolutePath().normalize());
+                    "embedded " + cfg.dataDir().resolve(EmbeddedStore.FILE_NAME).toAbsolutePath().normalize(), timings);
             s.ping();
             return s;
         } catch (RuntimeException e) {
@@ -83,6 +89,19 @@ public final class Store implements AutoCloseable {
 
     public MongoCollection<Document> tasks() {
         return collection(Collections.TASKS);
+    }
+
+    /** Where the durations of the driver's commands go (the metrics set the sink). */
+    public CommandTimings timings() {
+        return timings;
+    }
+
+    /**
+     * A trivial round trip ({@code ping}) bounded by {@code timeout}, server selection included:
+     * the readiness probe. Blocks: call it off the event loop.
+     */
+    public void ping(java.time.Duration timeout) {
+        db.withTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).runCommand(new Document("ping", 1));
     }
 
     public Durability durability() {

@@ -43,6 +43,9 @@ public final class TaskEvents {
 
         /** A report was stored: {@code kind} is {@code plot}, {@code text} or {@code image}. */
         default void report(String taskId, String kind) {}
+
+        /** A lease expired (its worker stopped heartbeating): the task was requeued, or failed "worker lost". */
+        default void leaseExpired(String taskId, String worker, boolean requeued) {}
     }
 
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -81,6 +84,10 @@ public final class TaskEvents {
 
     public void report(String taskId, String kind) {
         each(l -> l.report(taskId, kind));
+    }
+
+    public void leaseExpired(String taskId, String worker, boolean requeued) {
+        each(l -> l.leaseExpired(taskId, worker, requeued));
     }
 
     private void each(java.util.function.Consumer<Listener> c) {

@@ -50,7 +50,7 @@ class MetricsApiTest {
         assertThat(m).contains("drover_queue_depth{queue=\"gpu\"} 1");
         assertThat(m).contains("drover_tasks{status=\"queued\"} 1").contains("drover_tasks{status=\"running\"} 1")
                 .contains("drover_tasks{status=\"failed\"} 0");
-        assertThat(m).contains("drover_time_in_queue_seconds_count 1");
+        assertThat(m).contains("drover_time_in_queue_seconds_count{queue=\"gpu\"} 1");
         assertThat(m).contains("drover_claim_latency_seconds_count 1");
         // route templates, never raw ids
         assertThat(m).contains("drover_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/tasks/:id/logs\",status=\"200\"} 2");
