@@ -60,6 +60,15 @@ class ScaleMetricsTest {
             api.ok("/tasks/" + id + "/finish", Json.object().put("epoch", epoch).put("status", "completed"));
             api.ok("/workers/w-gpu/heartbeat", Json.object().set("stats", stats));
 
+            // w-lost counts as offline three heartbeat periods after it was last seen (its claim)
+            long offlineBy = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            long t0 = System.nanoTime();
+            while (isOnline(api, "w-lost")) {
+                assertThat(System.nanoTime()).as("w-lost never went offline").isLessThan(offlineBy);
+                Thread.sleep(100);
+            }
+            api.ok("/workers/w-gpu/heartbeat", Json.object().set("stats", stats));
+
             String m = scrape(c);
             assertThat(value(m, "drover_lease_expiries_total{outcome=\"requeued\"}")).isEqualTo(1);
             assertThat(value(m, "drover_lease_expiries_total{outcome=\"failed\"}")).isEqualTo(0);
@@ -80,6 +89,13 @@ class ScaleMetricsTest {
             assertThat(value(m, "drover_store_command_duration_seconds_count{command=\"find\"}")).isGreaterThan(0);
             assertThat(value(m, "drover_store_command_duration_seconds_sum{command=\"find\"}")).isGreaterThan(0).isLessThan(60);
         }
+    }
+
+    private static boolean isOnline(Api api, String worker) {
+        for (var w : api.okGet("/workers").path("items")) {
+            if (w.path("name").asText().equals(worker)) return w.path("online").asBoolean();
+        }
+        throw new AssertionError("no worker " + worker);
     }
 
     private static String scrape(Controller c) throws Exception {
