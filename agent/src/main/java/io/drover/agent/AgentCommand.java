@@ -38,6 +38,11 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Repos, environments and task files (default: $DROVER_HOME/agent, i.e. ~/.drover/agent).")
     Path workDir;
 
+    // read by DroverCli.main from the raw arguments (the log backend is chosen before parsing); here for --help
+    @Option(names = "--log-format", paramLabel = "text|json",
+            description = "Log as text lines (default) or one JSON object per line on stderr (env DROVER_LOG_FORMAT).")
+    String logFormat;
+
     @Option(names = "--drain-on-stop", description = "On SIGTERM let the running task finish instead of requeueing it.")
     boolean drainOnStop;
 

@@ -69,6 +69,11 @@ public final class ControllerMain implements Callable<Integer> {
             description = "Write the controller URL to $DROVER_HOME/config.json (default ~/.drover/config.json) for the CLI and agents.")
     boolean writeClientConfig;
 
+    // read by main() from the raw arguments (the log backend is chosen before parsing); here for --help and validation
+    @Option(names = "--log-format", paramLabel = "text|json",
+            description = "Log as text lines (default) or one JSON object per line on stderr (env DROVER_LOG_FORMAT).")
+    String logFormat;
+
     @CommandLine.Mixin
     io.drover.controller.secrets.SecretsOptions secretsOptions = new io.drover.controller.secrets.SecretsOptions();
 
@@ -76,6 +81,12 @@ public final class ControllerMain implements Callable<Integer> {
     io.drover.controller.auth.ldap.LdapOptions ldapOptions = new io.drover.controller.auth.ldap.LdapOptions();
 
     public static void main(String[] args) {
+        try {
+            io.drover.shared.logging.LogFormat.choose(args, System.getenv()).install();
+        } catch (IllegalArgumentException e) {
+            System.err.println("drover controller: " + e.getMessage());
+            System.exit(2);
+        }
         Logging.configure();
         System.exit(new CommandLine(new ControllerMain()).execute(args));
     }

@@ -140,6 +140,14 @@ public final class DroverCli implements Runnable {
         // "agent" anywhere (also after global options) keeps the daemon's INFO log; at worst a
         // client command given a value "agent" logs a little more.
         boolean daemon = java.util.Arrays.asList(args).contains("agent");
+        if (daemon) {
+            try { // the log backend is fixed by the first logger, so choose it before parsing
+                io.drover.shared.logging.LogFormat.choose(args, System.getenv()).install();
+            } catch (IllegalArgumentException e) {
+                System.err.println("error: " + e.getMessage());
+                System.exit(ExitCodes.USAGE);
+            }
+        }
         // The client's output is for people and scripts: library chatter (JGit, HTTP) stays quiet.
         if (!daemon && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");

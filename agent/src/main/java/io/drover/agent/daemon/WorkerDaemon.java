@@ -218,6 +218,9 @@ public final class WorkerDaemon {
             running.incrementAndGet();
             gpuUsage.started(run);
             slotThreads.execute(() -> {
+                // task and worker ids on every log line of this task's thread (JSON log format)
+                org.slf4j.MDC.put("taskId", run.taskId);
+                org.slf4j.MDC.put("worker", config.name());
                 try {
                     reportGpus(run);
                     runner.run(slot, run);
@@ -227,6 +230,7 @@ public final class WorkerDaemon {
                     slots.give(slot, run);
                     capacity.give(run.taskId, wanted);
                     LOG.info("task {} done", run.taskId);
+                    org.slf4j.MDC.clear();
                 }
             });
         }
