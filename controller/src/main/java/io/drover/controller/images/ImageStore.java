@@ -5,9 +5,9 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
-import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
+import io.drover.controller.tasks.TaskFence;
 import io.drover.queue.TaskFields;
 import io.drover.shared.domain.DroverException;
 import java.util.ArrayList;
@@ -70,12 +70,7 @@ public final class ImageStore {
      * @throws DroverException not_found, stale_lease (409)
      */
     public void checkTask(String taskId, Long epoch) {
-        Document task = tasks.find(TaskFields.byId(taskId)).projection(Projections.include(TaskFields.STATUS, TaskFields.EPOCH)).first();
-        if (task == null) throw DroverException.notFound("task", taskId);
-        if (epoch != null && (!"running".equals(task.getString(TaskFields.STATUS))
-                || !(task.get(TaskFields.EPOCH) instanceof Number n) || n.longValue() != epoch)) {
-            throw DroverException.staleLease(taskId, epoch);
-        }
+        TaskFence.check(tasks, taskId, epoch);
     }
 
     /**

@@ -8,6 +8,7 @@ import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
+import io.drover.controller.tasks.TaskFence;
 import io.drover.queue.TaskFields;
 import io.drover.shared.domain.DroverException;
 import java.util.ArrayList;
@@ -71,12 +72,7 @@ public final class ReportStore {
      * @throws DroverException not_found, stale_lease (409)
      */
     public void checkTask(String taskId, Long epoch) {
-        Document task = tasks.find(TaskFields.byId(taskId)).projection(Projections.include(TaskFields.STATUS, TaskFields.EPOCH)).first();
-        if (task == null) throw DroverException.notFound("task", taskId);
-        if (epoch != null && (!"running".equals(task.getString(TaskFields.STATUS))
-                || !(task.get(TaskFields.EPOCH) instanceof Number n) || n.longValue() != epoch)) {
-            throw DroverException.staleLease(taskId, epoch);
-        }
+        TaskFence.check(tasks, taskId, epoch);
     }
 
     /** Stores a record (fields without {@code _id}/{@code seq}) and returns its seq. */

@@ -22,6 +22,20 @@ public final class TaskFence {
         return d;
     }
 
+    /**
+     * For stores with an agent route and a user route: the task must exist, and with an
+     * {@code epoch} (the agent's write) run under that lease epoch.
+     *
+     * @throws DroverException not_found, stale_lease (409)
+     */
+    public static void check(MongoCollection<Document> tasks, String taskId, Long epoch) {
+        if (epoch != null) {
+            require(tasks, taskId, epoch);
+        } else if (tasks.find(TaskFields.byId(taskId)).projection(Projections.include("_id")).first() == null) {
+            throw DroverException.notFound("task", taskId);
+        }
+    }
+
     /** The error for a fenced write that matched nothing: the task is unknown, or the epoch is stale. */
     public static DroverException explain(MongoCollection<Document> tasks, String taskId, long epoch) {
         Document d = tasks.find(TaskFields.byId(taskId)).projection(Projections.include("_id")).first();
