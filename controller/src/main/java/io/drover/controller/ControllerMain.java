@@ -65,6 +65,11 @@ public final class ControllerMain implements Callable<Integer> {
             description = "URL agents reach this controller at, written into /install/agent.sh (env DROVER_PUBLIC_URL; default: from each request).")
     String publicUrl;
 
+    @Option(names = "--artifact-min-free-mb", paramLabel = "MB",
+            description = "Refuse artifact uploads (507) that would leave less free space on the artifact volume, 0 = only when full "
+                    + "(env DROVER_ARTIFACT_MIN_FREE_MB; default 512).")
+    Long artifactMinFreeMb;
+
     @Option(names = "--write-client-config",
             description = "Write the controller URL to $DROVER_HOME/config.json (default ~/.drover/config.json) for the CLI and agents.")
     boolean writeClientConfig;
@@ -111,6 +116,7 @@ public final class ControllerMain implements Callable<Integer> {
         }
         if (agentBundle != null) c = c.withInstall(c.install().withAgentBundle(agentBundle));
         if (publicUrl != null) c = c.withInstall(c.install().withPublicUrl(publicUrl));
+        if (artifactMinFreeMb != null) c = c.withArtifactMinFreeMb(artifactMinFreeMb);
         c = secretsOptions.apply(c);
         c = ldapOptions.apply(c, System.getenv());
         return c;

@@ -64,7 +64,7 @@ public final class ArtifactResource implements ApiResource {
                     index.checkFence(id, epoch);
                     return null;
                 })
-                .compose(v -> store.put(id, name, req))
+                .compose(v -> store.put(id, name, req, declaredLength(req)))
                 .map(stored -> new ArtifactEntry(name, stored.size(), stored.sha256(), ContentTypes.forName(name), clock.instant()))
                 .compose(entry -> Http.onStorePool(ctx, () -> {
                     index.record(id, epoch, entry);
@@ -115,8 +115,8 @@ public final class ArtifactResource implements ApiResource {
                     return content;
                 }))
                 .compose(content -> content.stream().pipeTo(ctx.response())
-                        .onFailure(e -> {
-                            // the client went away mid-download: release the file
+                        .onComplete(x -> {
+                            // reading to the end does not close an AsyncFile: release the handle (also when the client went away)
                             if (content.stream() instanceof AsyncFile f) f.close();
                         }))
                 .onFailure(e -> {
@@ -130,6 +130,16 @@ public final class ArtifactResource implements ApiResource {
         String ascii = file.replaceAll("[^A-Za-z0-9._ -]", "_");
         String utf8 = URLEncoder.encode(file, StandardCharsets.UTF_8).replace("+", "%20");
         return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + utf8;
+    }
+
+    /** The Content-Length of the upload, or -1 (chunked, or not a number). */
+    private static long declaredLength(HttpServerRequest req) {
+        try {
+            String v = req.getHeader("Content-Length");
+            return v == null ? -1 : Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static long epochQuery(RoutingContext ctx) {

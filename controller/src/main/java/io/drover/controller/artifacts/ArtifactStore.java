@@ -22,6 +22,14 @@ public interface ArtifactStore {
      */
     Future<Stored> put(String taskId, String name, ReadStream<Buffer> content);
 
+    /**
+     * Same, with the size the client announced (Content-Length; -1: unknown), so an upload that
+     * cannot fit is refused before its body is read.
+     */
+    default Future<Stored> put(String taskId, String name, ReadStream<Buffer> content, long declaredSize) {
+        return put(taskId, name, content);
+    }
+
     /** Opens an object for reading; fails with not_found when it is missing. */
     Future<Content> open(String taskId, String name);
 

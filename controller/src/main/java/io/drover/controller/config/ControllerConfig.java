@@ -24,10 +24,13 @@ import java.util.Map;
  *                   {@code DROVER_SECRETS_KEY}, else {@code DATA/secrets.key} (generated on first start)
  * @param ldap       LDAP login ({@code --ldap-*}), or null for local users only
  * @param install    what {@code /install/} serves to GPU boxes ({@link InstallConfig})
+ * @param artifactMinFreeMb uploads that would leave less free space (MB) on the artifact volume are
+ *                   refused with 507 ({@code --artifact-min-free-mb}, default 512; 0: only a full disk)
  */
 public record ControllerConfig(String host, int port, Path dataDir, String mongoUri,
                                Duration lease, Duration heartbeat, boolean auth, Duration sessionTtl,
-                               Exposure exposure, Path secretsKeyFile, LdapConfig ldap, InstallConfig install) {
+                               Exposure exposure, Path secretsKeyFile, LdapConfig ldap, InstallConfig install,
+                               long artifactMinFreeMb) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -35,6 +38,7 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_SESSION_TTL = Duration.ofHours(12);
+    public static final long DEFAULT_ARTIFACT_MIN_FREE_MB = 512;
 
     public ControllerConfig {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("host must not be empty");
@@ -47,7 +51,11 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
         if (sessionTtl.toMillis() < 1000) throw new IllegalArgumentException("session TTL must be at least 1 second");
         if (exposure == null) exposure = Exposure.DEFAULT;
         if (install == null) install = InstallConfig.NONE;
+        if (artifactMinFreeMb < 0) throw new IllegalArgumentException("--artifact-min-free-mb must be 0 or more, got " + artifactMinFreeMb);
     }
+
+    /** Uploads that would leave less free space (MB) on the artifact volume are refused (507); 0: only a full disk. */
+    public ControllerConfig withArtifactMinFreeMb(long v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, v); }
 
     /**
      * Checks the rules between fields (kept out of the constructor so that withers can be applied
@@ -65,7 +73,7 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
 
     public static ControllerConfig defaults() {
         return new ControllerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_DATA, null, DEFAULT_LEASE, DEFAULT_HEARTBEAT,
-                true, DEFAULT_SESSION_TTL, Exposure.DEFAULT, null, null, InstallConfig.NONE);
+                true, DEFAULT_SESSION_TTL, Exposure.DEFAULT, null, null, InstallConfig.NONE, DEFAULT_ARTIFACT_MIN_FREE_MB);
     }
 
     /** Defaults overridden by {@code DROVER_HOST, DROVER_PORT, DROVER_DATA, DROVER_MONGO_URI, DROVER_LEASE_SECONDS, DROVER_HEARTBEAT_SECONDS}. */
@@ -80,25 +88,26 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
                 Duration.ofSeconds(intEnv(env, "DROVER_HEARTBEAT_SECONDS", (int) d.heartbeat().toSeconds())),
                 d.auth(),
                 Duration.ofSeconds(intEnv(env, "DROVER_SESSION_TTL_SECONDS", (int) d.sessionTtl().toSeconds())),
-                Exposure.fromEnv(env), d.secretsKeyFile(), d.ldap(), InstallConfig.fromEnv(env));
+                Exposure.fromEnv(env), d.secretsKeyFile(), d.ldap(), InstallConfig.fromEnv(env),
+                intEnv(env, "DROVER_ARTIFACT_MIN_FREE_MB", (int) DEFAULT_ARTIFACT_MIN_FREE_MB));
     }
 
-    public ControllerConfig withInstall(InstallConfig v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, v); }
-    public ControllerConfig withHost(String v) { return new ControllerConfig(v, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install); }
-    public ControllerConfig withPort(int v) { return new ControllerConfig(host, v, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install); }
-    public ControllerConfig withDataDir(Path v) { return new ControllerConfig(host, port, v, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install); }
-    public ControllerConfig withMongoUri(String v) { return new ControllerConfig(host, port, dataDir, v, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install); }
-    public ControllerConfig withLease(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, v, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install); }
-    public ControllerConfig withHeartbeat(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, v, auth, sessionTtl, exposure, secretsKeyFile, ldap, install); }
+    public ControllerConfig withInstall(InstallConfig v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, v, artifactMinFreeMb); }
+    public ControllerConfig withHost(String v) { return new ControllerConfig(v, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb); }
+    public ControllerConfig withPort(int v) { return new ControllerConfig(host, v, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb); }
+    public ControllerConfig withDataDir(Path v) { return new ControllerConfig(host, port, v, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb); }
+    public ControllerConfig withMongoUri(String v) { return new ControllerConfig(host, port, dataDir, v, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb); }
+    public ControllerConfig withLease(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, v, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb); }
+    public ControllerConfig withHeartbeat(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, v, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb); }
     /** Authentication and access control on (the default) or off (tests; loopback-only use). */
-    public ControllerConfig withAuth(boolean v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, v, sessionTtl, exposure, secretsKeyFile, ldap, install); }
-    public ControllerConfig withSessionTtl(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, v, exposure, secretsKeyFile, ldap, install); }
+    public ControllerConfig withAuth(boolean v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, v, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb); }
+    public ControllerConfig withSessionTtl(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, v, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb); }
     /** The secrets vault's key file ({@code --secrets-key-file}). */
-    public ControllerConfig withSecretsKeyFile(Path v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, v, ldap, install); }
+    public ControllerConfig withSecretsKeyFile(Path v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, v, ldap, install, artifactMinFreeMb); }
     /** LDAP login, or null for local users only. */
-    public ControllerConfig withLdap(LdapConfig v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, v, install); }
+    public ControllerConfig withLdap(LdapConfig v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, v, install, artifactMinFreeMb); }
 
-    public ControllerConfig withExposure(Exposure v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, v, secretsKeyFile, ldap, install); }
+    public ControllerConfig withExposure(Exposure v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, v, secretsKeyFile, ldap, install, artifactMinFreeMb); }
     /** Allow a non-loopback address with auth off ({@code --insecure}). */
     public ControllerConfig withInsecure(boolean v) { return withExposure(exposure.withInsecure(v)); }
     /** HTTPS with this PEM certificate and key (both or neither; checked by {@link #validated}). */
@@ -119,7 +128,8 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
                 + " auth=" + (auth ? "on" : "OFF") + " " + exposure.describe()
                 + (secretsKeyFile == null ? "" : " secretsKeyFile=" + secretsKeyFile)
                 + (ldap == null ? "" : " ldap=[" + ldap.describe() + "]")
-                + (install.agentBundle() == null ? "" : " agentBundle=" + install.agentBundle());
+                + (install.agentBundle() == null ? "" : " agentBundle=" + install.agentBundle())
+                + " artifactMinFreeMb=" + artifactMinFreeMb;
     }
 
     /** {@code mongodb://user:secret@h} → {@code mongodb://user:****@h}. */

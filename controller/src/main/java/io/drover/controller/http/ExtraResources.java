@@ -45,7 +45,8 @@ public final class ExtraResources {
             }
         });
         LogStore logs = new LogStore(s.store().db(), waiters);
-        LocalArtifactStore files = new LocalArtifactStore(s.vertx(), s.config().dataDir().resolve(ARTIFACTS_DIR));
+        LocalArtifactStore files = new LocalArtifactStore(s.vertx(), s.config().dataDir().resolve(ARTIFACTS_DIR),
+                s.config().artifactMinFreeMb() * 1024 * 1024);
         // live updates (SSE): the hub listens to every task event and fans them out to open streams
         io.drover.controller.live.LiveHub live = new io.drover.controller.live.LiveHub(s.vertx(), s.storePool(), s.store().tasks(),
                 io.drover.controller.live.LiveHub.DEFAULT_MIN_GAP_MS, io.drover.controller.live.LiveHub.DEFAULT_PING_MS);
