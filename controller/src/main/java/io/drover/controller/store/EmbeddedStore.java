@@ -37,6 +37,26 @@ public final class EmbeddedStore implements AutoCloseable {
      * @throws DataDirInUseException when another process holds the file
      */
     public static EmbeddedStore open(Path dataDir) throws IOException {
+        MVStore mv = openFile(dataDir);
+        MongoServer server = new MongoServer(new H2Backend(mv));
+        InetSocketAddress addr;
+        try {
+            server.bind("127.0.0.1", 0);
+            addr = server.getLocalAddress();
+        } catch (RuntimeException e) {
+            mv.close();
+            throw e;
+        }
+        return new EmbeddedStore(mv, server, addr);
+    }
+
+    /**
+     * Compacts, then opens {@code DATA/store.mv} (creating the directory). Shared with the
+     * standalone {@link StoreServer}: the same file format and the same locking either way.
+     *
+     * @throws DataDirInUseException when another process holds the file
+     */
+    static MVStore openFile(Path dataDir) throws IOException {
         Files.createDirectories(dataDir);
         Path file = dataDir.resolve(FILE_NAME).toAbsolutePath();
         String name = file.toString();
@@ -51,22 +71,11 @@ public final class EmbeddedStore implements AutoCloseable {
             log.info("compacted {} from {} KiB to {} KiB in {} ms", file, before / 1024, Files.size(file) / 1024,
                     (System.nanoTime() - t0) / 1_000_000);
         }
-        MVStore mv;
         try {
-            mv = new MVStore.Builder().fileName(name).open();
+            return new MVStore.Builder().fileName(name).open();
         } catch (MVStoreException e) {
             throw translate(e, dataDir);
         }
-        MongoServer server = new MongoServer(new H2Backend(mv));
-        InetSocketAddress addr;
-        try {
-            server.bind("127.0.0.1", 0);
-            addr = server.getLocalAddress();
-        } catch (RuntimeException e) {
-            mv.close();
-            throw e;
-        }
-        return new EmbeddedStore(mv, server, addr);
     }
 
     private static IOException translate(MVStoreException e, Path dataDir) {
