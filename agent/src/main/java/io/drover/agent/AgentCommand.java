@@ -16,9 +16,9 @@ import picocli.CommandLine.Option;
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = "Run an agent: take tasks from queues and run them on this machine.")
 public final class AgentCommand implements Callable<Integer> {
-    @Option(names = "--controller", paramLabel = "URL",
-            description = "Controller URL (default: $DROVER_CONTROLLER, else \"controller\" in $DROVER_HOME/config.json, "
-                    + "else http://127.0.0.1:8080).")
+    @Option(names = "--controller", paramLabel = "URL[,URL...]",
+            description = "Controller URL, or several comma-separated: the agent uses one at a time and fails over to the next "
+                    + "(default: $DROVER_CONTROLLER, else \"controller\" in $DROVER_HOME/config.json, else http://127.0.0.1:8080).")
     String controller;
 
     @Option(names = "--api-key", paramLabel = "KEY",

@@ -7,8 +7,9 @@ import picocli.CommandLine.Option;
  * ({@code drover --controller URL ls}) and after it ({@code drover ls --controller URL}).
  */
 public final class ConnectionOptions {
-    @Option(names = "--controller", paramLabel = "URL",
-            description = "Controller URL (default: $DROVER_CONTROLLER, else \"controller\" in $DROVER_HOME/config.json, else http://127.0.0.1:8080).")
+    @Option(names = "--controller", paramLabel = "URL[,URL...]",
+            description = "Controller URL, or several comma-separated: one is used at a time, the next when it is down "
+                    + "(default: $DROVER_CONTROLLER, else \"controller\" in $DROVER_HOME/config.json, else http://127.0.0.1:8080).")
     String controller;
 
     @Option(names = "--api-key", paramLabel = "KEY",

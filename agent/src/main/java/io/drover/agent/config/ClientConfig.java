@@ -1,8 +1,8 @@
 package io.drover.agent.config;
 
+import io.drover.shared.client.ControllerNodes;
 import io.drover.shared.domain.DroverException;
 import io.drover.shared.domain.ErrorCode;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -11,7 +11,8 @@ import java.util.Map;
  * resolve them, always in the order flag, environment, config file, default:
  * <ul>
  *   <li>controller URL: {@code --controller}, {@code DROVER_CONTROLLER}, {@code "controller"} in
- *       {@code $DROVER_HOME/config.json} (default {@code ~/.drover/config.json}), {@value #DEFAULT_CONTROLLER};</li>
+ *       {@code $DROVER_HOME/config.json} (default {@code ~/.drover/config.json}), {@value #DEFAULT_CONTROLLER};
+ *       each may list several controllers, comma-separated, which the client fails over between;</li>
  *   <li>API key of the CLI: {@code --api-key}, {@code DROVER_API_KEY}, {@code "apiKey"};</li>
  *   <li>key of {@code drover agent}: {@code --api-key}, {@code DROVER_API_KEY}, {@code "agentKey"}
  *       (the worker key {@code drover up} writes), then {@code "apiKey"}.</li>
@@ -44,7 +45,7 @@ public final class ClientConfig {
         return home(env).resolve("config.json");
     }
 
-    /** The controller URL (without a trailing slash), validated. */
+    /** The controller URL (without a trailing slash), or several comma-separated, validated. */
     public static Resolved controller(String flag, Map<String, String> env) {
         Resolved r = pick(flag, "--controller", env, ENV_CONTROLLER, KEY_CONTROLLER);
         if (r == null) r = new Resolved(DEFAULT_CONTROLLER, "default");
@@ -73,17 +74,12 @@ public final class ClientConfig {
         return v.isBlank() ? null : new Resolved(v.strip(), file.toString());
     }
 
+    /** The URL, or several comma-separated (failover), normalized: blanks and trailing slashes gone. */
     private static String validateUrl(String url, String source) {
-        String u = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         try {
-            URI uri = URI.create(u);
-            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
-                return u;
-            }
-        } catch (IllegalArgumentException ignored) {
-            // fall through to the message below
+            return ControllerNodes.parse(url).toString();
+        } catch (IllegalArgumentException e) {
+            throw new DroverException(ErrorCode.BAD_REQUEST, e.getMessage() + " (from " + source + ")");
         }
-        throw new DroverException(ErrorCode.BAD_REQUEST, "controller URL '" + url + "' (from " + source
-                + ") is not an http:// or https:// URL with a host; use e.g. http://127.0.0.1:8080");
     }
 }

@@ -20,6 +20,13 @@ import java.util.Map;
  */
 final class LeaseApi {
     private final ApiClient api;
+    /**
+     * For the writes that are idempotent by design, sent again to the next controller when the
+     * current one dies mid-request: numbered log and scalar batches, report fields, tags, files
+     * that replace, and finish/release (fenced by the epoch: a repeat after the first applied is
+     * refused as stale, the task stays as the first left it).
+     */
+    private final ApiClient resendable;
     private final String taskId;
     private final long epoch;
     private final String base;
@@ -30,6 +37,7 @@ final class LeaseApi {
     /** @param token the lease token from the claim; every call sends it, so only this holder may write */
     LeaseApi(ApiClient api, String taskId, long epoch, String token) {
         this.api = token == null || token.isEmpty() ? api : api.withHeader(LEASE_HEADER, token);
+        this.resendable = this.api.idempotent();
         this.taskId = taskId;
         this.epoch = epoch;
         this.base = "/api/v1/tasks/" + taskId;
@@ -51,19 +59,19 @@ final class LeaseApi {
         for (LogLine l : lines) {
             arr.addObject().put("ts", l.ts().toString()).put("stream", l.stream()).put("text", l.text());
         }
-        call(() -> api.post(base + "/logs", body));
+        call(() -> resendable.post(base + "/logs", body));
     }
 
     void report(ObjectNode fields) {
         fields.put("epoch", epoch);
-        call(() -> api.post(base + "/report", fields));
+        call(() -> resendable.post(base + "/report", fields));
     }
 
     /** One batch of scalar points from the Python client ({@code {"points":[…]}}); idempotent on {@code batch}. */
     void scalars(long batch, ObjectNode body) {
         body.put("epoch", epoch);
         body.put("batch", batch);
-        call(() -> api.post(base + "/scalars", body));
+        call(() -> resendable.post(base + "/scalars", body));
     }
 
     /** One plot or text report from the Python client; {@code kind} is {@code plots} or {@code texts}. Not idempotent. */
@@ -92,7 +100,7 @@ final class LeaseApi {
         body.put("epoch", epoch);
         ArrayNode arr = body.putArray("add");
         tags.forEach(arr::add);
-        call(() -> api.post(base + "/tags", body));
+        call(() -> resendable.post(base + "/tags", body));
     }
 
     JsonNode diff() {
@@ -106,12 +114,12 @@ final class LeaseApi {
 
     void finish(ObjectNode fields, Duration retryFor) throws InterruptedException {
         fields.put("epoch", epoch);
-        retrying(() -> api.post(base + "/finish", fields), retryFor);
+        retrying(() -> resendable.post(base + "/finish", fields), retryFor);
     }
 
     void release(String reason, Duration retryFor) throws InterruptedException {
         ObjectNode body = Json.object().put("epoch", epoch).put("reason", reason);
-        retrying(() -> api.post(base + "/release", body), retryFor);
+        retrying(() -> resendable.post(base + "/release", body), retryFor);
     }
 
     private void retrying(java.util.function.Supplier<Object> write, Duration retryFor) throws InterruptedException {

@@ -292,7 +292,8 @@ final class TaskRunner {
         // The agent's own worker key must not reach user code; the task gets its lease token instead.
         e.remove(io.drover.agent.config.ClientConfig.ENV_API_KEY);
         e.put("DROVER_TASK_ID", run.taskId);
-        e.put("DROVER_CONTROLLER", config.controllerUrl());
+        // the controller the agent uses now (the Python client takes one URL; its writes go through the agent)
+        e.put("DROVER_CONTROLLER", api.baseUri().toString());
         e.put("DROVER_OUTPUT_DIR", outputDir.toString());
         e.put("DROVER_PARAMS", Json.write(run.task.path("params").isObject() ? run.task.get("params") : Json.object()));
         if (run.token != null) e.put("DROVER_TASK_TOKEN", run.token);

@@ -77,8 +77,8 @@ public final class WorkerDaemon {
     public WorkerDaemon(AgentConfig config, ParallelConfig parallel) {
         this.config = config;
         String apiKey = config.apiKey(); // the worker key; null when the controller runs without auth
-        this.api = new ApiClient(config.controllerUrl(), apiKey);
-        this.claims = new ClaimClient(api.baseUri(), config.name(), apiKey);
+        this.api = new ApiClient(config.controllerUrl(), apiKey); // one or several controllers (failover)
+        this.claims = new ClaimClient(api.nodes(), config.name(), apiKey);
         String python = PythonInfo.executable(config.python());
         RepoCache repos = new RepoCache(config.reposDir());
         this.gpus = new GpuMonitor(new NvidiaSmi(parallel.nvidiaSmi()));
@@ -266,9 +266,10 @@ public final class WorkerDaemon {
         body.put("version", VERSION);
         body.set("stats", sampleStats());
         try {
-            JsonNode r = api.post("/api/v1/workers", body).orElse(Json.object());
+            // idempotent on the name: safe to send again to another controller
+            JsonNode r = api.idempotent().post("/api/v1/workers", body).orElse(Json.object());
             heartbeatSeconds = Math.max(1, r.path("heartbeatSeconds").asInt(5));
-            LOG.info("agent {} registered at {} for queues {}", config.name(), config.controllerUrl(), config.queues());
+            LOG.info("agent {} registered at {} for queues {}", config.name(), api.baseUri(), config.queues());
             return true;
         } catch (DroverException e) {
             LOG.warn("cannot register: {}", e.getMessage());
@@ -306,7 +307,8 @@ public final class WorkerDaemon {
         ArrayNode tasks = body.putArray("tasks");
         for (TaskRun r : held) tasks.addObject().put("taskId", r.taskId).put("epoch", r.epoch);
         try {
-            JsonNode resp = api.post("/api/v1/workers/" + ApiClient.enc(config.name()) + "/heartbeat", body)
+            // a heartbeat only extends leases: safe to send again to another controller
+            JsonNode resp = api.idempotent().post("/api/v1/workers/" + ApiClient.enc(config.name()) + "/heartbeat", body)
                     .orElse(Json.object());
             Set<String> stale = ids(resp.path("stale"));
             Set<String> abort = ids(resp.path("abort"));

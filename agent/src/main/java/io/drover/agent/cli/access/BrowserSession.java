@@ -3,6 +3,8 @@ package io.drover.agent.cli.access;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.drover.agent.cli.ClientCommand;
 import io.drover.shared.client.ApiClient;
+import io.drover.shared.client.ControllerNodes;
+import io.drover.shared.client.NodeFailure;
 import io.drover.shared.domain.DroverException;
 import io.drover.shared.domain.ErrorCode;
 import io.drover.shared.json.Json;
@@ -26,17 +28,32 @@ record BrowserSession(ApiClient api, JsonNode user) {
     static BrowserSession login(String baseUrl, String username, String password) {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + ClientCommand.V1 + "/auth/login"))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("username", username, "password", password))))
-                .build();
+        ControllerNodes nodes;
+        try {
+            nodes = ControllerNodes.parse(baseUrl);
+        } catch (IllegalArgumentException e) {
+            throw new DroverException(ErrorCode.BAD_REQUEST, e.getMessage());
+        }
+        String json = Json.write(Map.of("username", username, "password", password));
         HttpResponse<String> r;
         try {
-            r = http.send(req, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new DroverException(ErrorCode.UNAVAILABLE, "cannot reach the controller at " + baseUrl + " (" + e.getMessage()
-                    + "); is it running? start one with 'drover up' or set --controller / DROVER_CONTROLLER");
+            // a login answered by no one may be sent to the next controller: an unused session just expires
+            r = nodes.call(true, node -> {
+                HttpRequest req = HttpRequest.newBuilder(URI.create(node + ClientCommand.V1 + "/auth/login"))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/json").header("Accept", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build();
+                try {
+                    HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+                    if (NodeFailure.nodeDownStatus(resp.statusCode())) {
+                        throw NodeFailure.status(resp.statusCode(), code(resp.statusCode()), message(resp));
+                    }
+                    return resp;
+                } catch (IOException e) {
+                    throw NodeFailure.of(e);
+                }
+            });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DroverException(ErrorCode.UNAVAILABLE, "interrupted");
@@ -56,7 +73,7 @@ record BrowserSession(ApiClient api, JsonNode user) {
                 .orElseThrow(() -> new DroverException(ErrorCode.INTERNAL,
                         "the controller accepted the login but set no " + COOKIE + " cookie: is it a Drover controller of this version?"));
         JsonNode body = Json.parse(r.body());
-        ApiClient api = new ApiClient(baseUrl, null)
+        ApiClient api = new ApiClient(nodes, null)
                 .withHeader("Cookie", cookie)
                 .withHeader("X-CSRF-Token", body.path("csrfToken").asText(""));
         return new BrowserSession(api, body.path("user"));
