@@ -79,6 +79,10 @@ public final class AgentCommand implements Callable<Integer> {
     @Mixin
     io.drover.agent.docker.DockerOptions docker = new io.drover.agent.docker.DockerOptions();
 
+    /** --metrics-port, --metrics-host: Prometheus /metrics and /health (io.drover.agent.metrics). */
+    @Mixin
+    io.drover.agent.metrics.MetricsOptions metrics = new io.drover.agent.metrics.MetricsOptions();
+
     @Override
     public Integer call() throws Exception {
         AgentConfig cfg;
@@ -104,6 +108,14 @@ public final class AgentCommand implements Callable<Integer> {
                 + (cfg.docker().defaultImage() != null ? ", Docker image " + cfg.docker().defaultImage() : "")
                 + ", GPUs " + parallel.gpus() + ", up to " + parallel.maxParallel() + " CPU task(s) at once"
                 + (cfg.apiKey() == null ? ", no API key (fine only while the controller runs without auth)" : ", with an API key"));
+        io.drover.agent.metrics.MetricsServer metricsServer;
+        try {
+            metricsServer = metrics.start();
+        } catch (IllegalArgumentException e) {
+            System.err.println("drover agent: " + e.getMessage());
+            return 2;
+        }
+        System.err.println("drover agent " + cfg.name() + ": " + io.drover.agent.metrics.MetricsOptions.describe(metricsServer));
         Agent agent;
         try {
             agent = Agent.start(cfg, parallel);

@@ -59,7 +59,8 @@ final class LeaseApi {
         for (LogLine l : lines) {
             arr.addObject().put("ts", l.ts().toString()).put("stream", l.stream()).put("text", l.text());
         }
-        call(() -> resendable.post(base + "/logs", body));
+        counted("logs", () -> resendable.post(base + "/logs", body));
+        io.drover.agent.metrics.AgentMetrics.get().logsShipped(lines.stream().map(LogLine::text).toList());
     }
 
     void report(ObjectNode fields) {
@@ -71,7 +72,7 @@ final class LeaseApi {
     void scalars(long batch, ObjectNode body) {
         body.put("epoch", epoch);
         body.put("batch", batch);
-        call(() -> resendable.post(base + "/scalars", body));
+        counted("scalars", () -> resendable.post(base + "/scalars", body));
     }
 
     /** One plot or text report from the Python client; {@code kind} is {@code plots} or {@code texts}. Not idempotent. */
@@ -115,11 +116,13 @@ final class LeaseApi {
     void finish(ObjectNode fields, Duration retryFor) throws InterruptedException {
         fields.put("epoch", epoch);
         retrying(() -> resendable.post(base + "/finish", fields), retryFor);
+        io.drover.agent.metrics.AgentMetrics.get().taskEnded(fields.path("status").asText());
     }
 
     void release(String reason, Duration retryFor) throws InterruptedException {
         ObjectNode body = Json.object().put("epoch", epoch).put("reason", reason);
         retrying(() -> resendable.post(base + "/release", body), retryFor);
+        io.drover.agent.metrics.AgentMetrics.get().taskEnded("released");
     }
 
     private void retrying(java.util.function.Supplier<Object> write, Duration retryFor) throws InterruptedException {
@@ -135,6 +138,16 @@ final class LeaseApi {
                 if (!transientError || System.nanoTime() > deadline) throw e;
                 Thread.sleep(backoff.next().toMillis());
             }
+        }
+    }
+
+    /** A log or scalar delivery: a try the controller did not accept counts in the agent's metrics. */
+    private void counted(String kind, java.util.function.Supplier<Object> write) {
+        try {
+            call(write);
+        } catch (RuntimeException e) {
+            io.drover.agent.metrics.AgentMetrics.get().deliveryFailed(kind);
+            throw e;
         }
     }
 

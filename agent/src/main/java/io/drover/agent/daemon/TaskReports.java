@@ -11,6 +11,8 @@ import io.drover.shared.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.drover.agent.metrics.AgentMetrics;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,16 +80,53 @@ final class TaskReports {
         }
     }
 
-    /** Every file under the task's output dir as an artifact; a failed upload is noted in the console, not fatal. */
-    static void uploadOutputs(LeaseApi lease, Path outputDir, Consumer<String> console) throws IOException {
+    /** The tag a task gets when some of its output files could not be stored (dashboard, {@code drover ls --tag}). */
+    static final String UPLOAD_FAILED_TAG = "artifact-upload-failed";
+    private static final int LISTED_FAILURES = 3;
+
+    /**
+     * Every file under the task's output dir as an artifact; a failed upload is noted in the
+     * console and returned (not fatal: the other files are still tried).
+     *
+     * @return one line per file that was not stored, "name: why"
+     */
+    static List<String> uploadOutputs(LeaseApi lease, Path outputDir, Consumer<String> console) throws IOException {
+        List<String> failed = new ArrayList<>();
         for (Path f : OutputFiles.list(outputDir)) {
             String name = OutputFiles.relativeName(outputDir, f);
             try {
                 lease.artifact(name, f, OutputFiles.contentType(f));
+                AgentMetrics.get().artifactUploaded(true);
                 console.accept("[drover] uploaded " + name + " (" + Files.size(f) + " bytes)");
+            } catch (LeaseLostException e) {
+                throw e;
             } catch (DroverException e) {
+                AgentMetrics.get().artifactUploaded(false);
                 console.accept("[drover] cannot upload " + name + ": " + e.getMessage());
+                failed.add(name + ": " + e.getMessage());
             }
+        }
+        return failed;
+    }
+
+    /**
+     * A run whose outputs were not all stored keeps the status its process earned (a training that
+     * completed is not re-run for a full artifact disk) and shows the failure where users look: the
+     * status reason ({@code drover show}, the task page) and the tag {@value #UPLOAD_FAILED_TAG}.
+     */
+    static void noteUploadFailures(LeaseApi lease, ObjectNode finish, List<String> failures, SecretMask mask) {
+        if (failures.isEmpty()) return;
+        StringBuilder note = new StringBuilder(failures.size() == 1 ? "artifact upload failed: " : failures.size() + " artifact uploads failed: ");
+        note.append(String.join("; ", failures.subList(0, Math.min(LISTED_FAILURES, failures.size()))));
+        if (failures.size() > LISTED_FAILURES) note.append("; and ").append(failures.size() - LISTED_FAILURES).append(" more (see the log)");
+        String before = finish.path("reason").asText(null);
+        finish.put("reason", mask.apply(before == null ? note.toString() : before + "\n" + note));
+        try {
+            lease.tags(List.of(UPLOAD_FAILED_TAG));
+        } catch (LeaseLostException e) {
+            throw e;
+        } catch (DroverException e) {
+            LOG.warn("task {}: cannot tag it {}: {}", lease.taskId(), UPLOAD_FAILED_TAG, e.getMessage());
         }
     }
 }

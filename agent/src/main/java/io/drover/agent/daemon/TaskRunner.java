@@ -121,6 +121,7 @@ final class TaskRunner {
             Path workDir = resolveInside(checkout.root(), text(script, "workingDir", "."), "working dir");
             Environment env = untilStopped(run, () -> environment(run, envUse, container, checkout, workDir, script, console));
             long tEnv = System.nanoTime();
+            io.drover.agent.metrics.AgentMetrics.get().environment(env.cacheHit(), tEnv - tCode);
             stopIfAsked(run);
             CompletableFuture<Void> reported = reportAsync(lease, checkout, env);
 
@@ -192,7 +193,7 @@ final class TaskRunner {
                 lease.release(run.reason(), Duration.ofSeconds(10));
                 return;
             }
-            uploadOutputs(lease, outputDir, console);
+            List<String> uploadFailures = uploadOutputs(lease, outputDir, console);
             ObjectNode finish = Json.object();
             finish.put("exitCode", result.exitCode());
             if (result.maxRssKb() != null) finish.put("maxRssKb", result.maxRssKb());
@@ -208,6 +209,7 @@ final class TaskRunner {
                 finish.put("reason", run.mask.apply(failureReason(result, stderrTail.lines())));
                 console.accept("[drover] process exited with code " + result.exitCode());
             }
+            TaskReports.noteUploadFailures(lease, finish, uploadFailures, run.mask);
             shipper.close(Duration.ofSeconds(10));
             lease.finish(finish, FINAL_WRITE_RETRY);
         } catch (LeaseLostException e) {
@@ -258,6 +260,7 @@ final class TaskRunner {
         try {
             return container == null ? envUse.prepare(req, console) : container.environment(req, console); // in its image
         } catch (EnvBuildException e) {
+            io.drover.agent.metrics.AgentMetrics.get().environmentFailed();
             throw new TaskFailed("cannot build the environment at commit " + checkout.resolvedCommit() + ": " + e.getMessage());
         }
     }

@@ -68,6 +68,7 @@ public final class WorkerDaemon {
     private final AtomicInteger running = new AtomicInteger();
     private volatile boolean stopping;
     private volatile int heartbeatSeconds = 5;
+    private final io.drover.agent.metrics.AgentMetrics.Source metricsSource;
 
     public WorkerDaemon(AgentConfig config) {
         this(config, ParallelConfig.defaults());
@@ -97,6 +98,7 @@ public final class WorkerDaemon {
         this.claimThread = new Thread(this::claimLoop, "drover-claim");
         this.controlThread = new Thread(this::controlLoop, "drover-control");
         controlThread.setDaemon(true);
+        this.metricsSource = io.drover.agent.metrics.AgentMetrics.get().addSource(new io.drover.agent.metrics.AgentMetrics.Source(running::get, slots::size, gpus::latest));
     }
 
     public void start() {
@@ -139,6 +141,7 @@ public final class WorkerDaemon {
             heartbeat.shutdownNow();
             gpuUsage.close();
             controlThread.interrupt();
+            io.drover.agent.metrics.AgentMetrics.get().removeSource(metricsSource);
             stopped.countDown();
         }, "drover-stop");
         finisher.setDaemon(true);
@@ -173,16 +176,19 @@ public final class WorkerDaemon {
             int wait = capacity.idle() ? config.claimWaitSeconds() : Math.min(config.claimWaitSeconds(), BUSY_CLAIM_WAIT_SECONDS);
             try {
                 claim = claims.claim(config.queues(), config.orderFairness(), wait, fit);
+                io.drover.agent.metrics.AgentMetrics.get().claim(claim.isPresent() ? "claimed" : "empty");
                 backoff.reset();
             } catch (InterruptedException e) {
                 break;
             } catch (DroverException e) {
+                io.drover.agent.metrics.AgentMetrics.get().claim("error");
                 if (e.code() == ErrorCode.NOT_FOUND) register();
                 Duration pause = backoff.next();
                 LOG.warn("claim failed: {}; retrying in {} ms", e.getMessage(), pause.toMillis());
                 if (!sleep(pause)) break;
                 continue;
             } catch (RuntimeException e) {
+                io.drover.agent.metrics.AgentMetrics.get().claim("error");
                 Duration pause = backoff.next();
                 LOG.warn("claim failed: {}; retrying in {} ms", e, pause.toMillis());
                 if (!sleep(pause)) break;
@@ -217,6 +223,7 @@ public final class WorkerDaemon {
             Slot slot = slots.take(run);
             running.incrementAndGet();
             gpuUsage.started(run);
+            long claimedAt = System.nanoTime();
             slotThreads.execute(() -> {
                 // task and worker ids on every log line of this task's thread (JSON log format)
                 org.slf4j.MDC.put("taskId", run.taskId);
@@ -226,6 +233,7 @@ public final class WorkerDaemon {
                     runner.run(slot, run);
                 } finally {
                     running.decrementAndGet();
+                    io.drover.agent.metrics.AgentMetrics.get().taskRunTook(System.nanoTime() - claimedAt);
                     gpuUsage.ended(run);
                     slots.give(slot, run);
                     capacity.give(run.taskId, wanted);
@@ -321,9 +329,11 @@ public final class WorkerDaemon {
                 }
             }
         } catch (DroverException e) {
+            io.drover.agent.metrics.AgentMetrics.get().heartbeatFailed();
             if (e.code() == ErrorCode.NOT_FOUND) register();
             else LOG.warn("heartbeat failed: {}", e.getMessage());
         } catch (RuntimeException e) {
+            io.drover.agent.metrics.AgentMetrics.get().heartbeatFailed();
             LOG.warn("heartbeat failed: {}", e.toString());
         }
     }

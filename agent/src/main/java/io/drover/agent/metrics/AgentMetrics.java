@@ -1,0 +1,240 @@
+package io.drover.agent.metrics;
+
+import io.drover.agent.gpu.GpuStat;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The agent's Prometheus metrics, one set per process ({@link #get()}): the daemon classes count
+ * into it with one-line calls, {@link MetricsServer} serves it when {@code --metrics-port} is
+ * given. Counting costs a few nanoseconds and nothing runs on a timer: slots and GPUs are read
+ * from the running daemons at scrape time ({@link #addSource}), the GPU figures from the last
+ * heartbeat's nvidia-smi sample (a scrape never runs nvidia-smi). No exemplars: they would start
+ * the client library's scheduler thread.
+ *
+ * <p>Series (all {@code drover_agent_*}): {@code slots_busy}, {@code slots_total},
+ * {@code claims_total{result=claimed|empty|error}}, {@code task_runs_total{status=completed|failed|aborted|released}},
+ * {@code task_run_duration_seconds}, {@code env_cache_total{result=hit|miss}},
+ * {@code env_builds_total{result=built|failed}}, {@code env_build_duration_seconds},
+ * {@code heartbeat_failures_total}, {@code log_lines_shipped_total}, {@code log_bytes_shipped_total},
+ * {@code delivery_failures_total{kind=logs|scalars}}, {@code artifact_uploads_total{result=ok|failed}},
+ * {@code gpu_utilization_percent{gpu}}, {@code gpu_memory_used_bytes{gpu}}, {@code gpu_memory_total_bytes{gpu}};
+ * plus the JVM's ({@code jvm_*}, {@code process_*}) once served.
+ */
+public final class AgentMetrics {
+    public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+    private static final AgentMetrics INSTANCE = new AgentMetrics();
+    private static final long MB = 1024L * 1024;
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final List<Source> sources = new CopyOnWriteArrayList<>();
+    private final Counter claims;
+    private final Counter taskRuns;
+    private final Histogram taskDuration;
+    private final Counter envCache;
+    private final Counter envBuilds;
+    private final Histogram envBuildDuration;
+    private final Counter heartbeatFailures;
+    private final Counter logLines;
+    private final Counter logBytes;
+    private final Counter deliveryFailures;
+    private final Counter artifactUploads;
+    private boolean jvmRegistered;
+
+    /** What a running daemon shows at scrape time: its slots and the GPUs of its last heartbeat. */
+    public record Source(IntSupplier busySlots, IntSupplier totalSlots, Supplier<List<GpuStat>> gpus) {}
+
+    private AgentMetrics() {
+        GaugeWithCallback.builder().name("drover_agent_slots_busy").help("Task slots running a task now")
+                .callback(cb -> cb.call(sources.stream().mapToInt(s -> s.busySlots().getAsInt()).sum()))
+                .register(registry);
+        GaugeWithCallback.builder().name("drover_agent_slots_total")
+                .help("Task slots of the agent (tasks it may run at once: --max-parallel CPU tasks plus GPU tasks)")
+                .callback(cb -> cb.call(sources.stream().mapToInt(s -> s.totalSlots().getAsInt()).sum()))
+                .register(registry);
+        GaugeWithCallback.builder().name("drover_agent_gpu_utilization_percent")
+                .help("GPU utilisation (0-100) by GPU index, from the last heartbeat's nvidia-smi sample")
+                .labelNames("gpu")
+                .callback(cb -> eachGpu(g -> {
+                    if (g.util() != null) cb.call(g.util(), Integer.toString(g.index()));
+                }))
+                .register(registry);
+        GaugeWithCallback.builder().name("drover_agent_gpu_memory_used_bytes")
+                .help("GPU memory in use by GPU index, from the last heartbeat's nvidia-smi sample")
+                .labelNames("gpu")
+                .callback(cb -> eachGpu(g -> {
+                    if (g.memUsedMb() != null) cb.call(g.memUsedMb() * (double) MB, Integer.toString(g.index()));
+                }))
+                .register(registry);
+        GaugeWithCallback.builder().name("drover_agent_gpu_memory_total_bytes")
+                .help("GPU memory by GPU index, from the last heartbeat's nvidia-smi sample")
+                .labelNames("gpu")
+                .callback(cb -> eachGpu(g -> {
+                    if (g.memTotalMb() != null) cb.call(g.memTotalMb() * (double) MB, Integer.toString(g.index()));
+                }))
+                .register(registry);
+        claims = counter("drover_agent_claims_total", "Claim requests by result (claimed: got a task, empty: none within the long-poll, error)",
+                "result", "claimed", "empty", "error");
+        taskRuns = counter("drover_agent_task_runs_total",
+                "Task runs this agent ended, by the status it reported (released: handed back to the queue)",
+                "status", "completed", "failed", "aborted", "released");
+        taskDuration = Histogram.builder().name("drover_agent_task_run_duration_seconds")
+                .help("Time from claim to the end of a task run on this agent (code, environment, process, uploads)")
+                .classicOnly().withoutExemplars()
+                .classicUpperBounds(1, 5, 15, 30, 60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 72 * 3600)
+                .register(registry);
+        envCache = counter("drover_agent_env_cache_total", "Python environment lookups by result (hit: reused from the cache, miss: built)",
+                "result", "hit", "miss");
+        envBuilds = counter("drover_agent_env_builds_total", "Python environment builds by result", "result", "built", "failed");
+        envBuildDuration = Histogram.builder().name("drover_agent_env_build_duration_seconds")
+                .help("Duration of Python environment builds (cache misses)")
+                .classicOnly().withoutExemplars()
+                .classicUpperBounds(1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600)
+                .register(registry);
+        heartbeatFailures = counter("drover_agent_heartbeat_failures_total", "Heartbeats the controller did not accept (error or unreachable)");
+        logLines = counter("drover_agent_log_lines_shipped_total", "Task output lines delivered to the controller");
+        logBytes = counter("drover_agent_log_bytes_shipped_total", "UTF-8 bytes of the task output lines delivered to the controller");
+        deliveryFailures = counter("drover_agent_delivery_failures_total",
+                "Log and scalar batches the controller did not accept on a try (retried or buffered), by kind", "kind", "logs", "scalars");
+        artifactUploads = counter("drover_agent_artifact_uploads_total", "Output files uploaded as artifacts, by result", "result", "ok", "failed");
+    }
+
+    /** The agent process's metrics. */
+    public static AgentMetrics get() {
+        return INSTANCE;
+    }
+
+    private Counter counter(String name, String help, String label, String... values) {
+        Counter c = Counter.builder().name(name).help(help).labelNames(label).withoutExemplars().register(registry);
+        for (String v : values) c.initLabelValues(v);
+        return c;
+    }
+
+    private Counter counter(String name, String help) {
+        return Counter.builder().name(name).help(help).withoutExemplars().register(registry);
+    }
+
+    /** Each GPU once, even with several daemons in one JVM (tests): they see the same machine. */
+    private void eachGpu(java.util.function.Consumer<GpuStat> each) {
+        Set<Integer> seen = new HashSet<>();
+        for (Source s : sources) {
+            for (GpuStat g : s.gpus().get()) {
+                if (seen.add(g.index())) each.accept(g);
+            }
+        }
+    }
+
+    // ---- hooks (one call each in the daemon classes)
+
+    /** A running daemon's slots and GPUs; remove it when the daemon stops. */
+    public Source addSource(Source s) {
+        sources.add(s);
+        return s;
+    }
+
+    public void removeSource(Source s) {
+        sources.remove(s);
+    }
+
+    /** @param result claimed, empty or error */
+    public void claim(String result) {
+        claims.labelValues(result).inc();
+    }
+
+    /** @param status the final status reported (completed, failed, aborted) or released */
+    public void taskEnded(String status) {
+        taskRuns.labelValues(status == null || status.isEmpty() ? "unknown" : status).inc();
+    }
+
+    public void taskRunTook(long nanos) {
+        taskDuration.observe(Math.max(0, nanos) / 1e9);
+    }
+
+    /** An environment is ready: from the cache, or built in {@code nanos}. */
+    public void environment(boolean cacheHit, long nanos) {
+        envCache.labelValues(cacheHit ? "hit" : "miss").inc();
+        if (!cacheHit) {
+            envBuilds.labelValues("built").inc();
+            envBuildDuration.observe(Math.max(0, nanos) / 1e9);
+        }
+    }
+
+    public void environmentFailed() {
+        envCache.labelValues("miss").inc();
+        envBuilds.labelValues("failed").inc();
+    }
+
+    public void heartbeatFailed() {
+        heartbeatFailures.inc();
+    }
+
+    /** A batch of log lines the controller accepted. */
+    public void logsShipped(List<String> texts) {
+        long bytes = 0;
+        for (String t : texts) bytes += utf8Length(t);
+        logLines.inc(texts.size());
+        logBytes.inc(bytes);
+    }
+
+    /** @param kind logs or scalars */
+    public void deliveryFailed(String kind) {
+        deliveryFailures.labelValues(kind).inc();
+    }
+
+    public void artifactUploaded(boolean ok) {
+        artifactUploads.labelValues(ok ? "ok" : "failed").inc();
+    }
+
+    // ---- exposition
+
+    /** Adds the JVM's metrics (memory, GC, threads, CPU); called when the server starts, not before. */
+    synchronized void withJvmMetrics() {
+        if (jvmRegistered) return;
+        JvmMetrics.builder().register(registry);
+        jvmRegistered = true;
+    }
+
+    /** The Prometheus text exposition. */
+    public byte[] scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    static long utf8Length(String s) {
+        if (s == null) return 0;
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) n++;
+            else if (c < 0x800) n += 2;
+            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else n += 3;
+        }
+        return n;
+    }
+
+    static byte[] text(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
