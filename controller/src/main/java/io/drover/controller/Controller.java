@@ -7,6 +7,8 @@ import io.drover.controller.auth.AuthResources;
 import io.drover.controller.auth.AuthService;
 import io.drover.controller.auth.Bootstrap;
 import io.drover.controller.auth.ldap.LdapAuthenticator;
+import io.drover.controller.cluster.ClusterBridge;
+import io.drover.controller.cluster.ClusterNode;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.controller.http.ApiResource;
 import io.drover.controller.http.ApiRouter;
@@ -29,6 +31,7 @@ import io.drover.controller.store.Store;
 import io.drover.controller.store.StoreIndexes;
 import io.drover.controller.tasks.TaskEvents;
 import io.drover.controller.workers.ControlChannel;
+import io.drover.controller.workers.WorkerHistory;
 import io.drover.queue.TaskQueue;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -61,13 +64,16 @@ public final class Controller implements AutoCloseable {
     private final Router router;
     private final LeaseWatchdog watchdog;
     private final Bootstrap.Result bootstrap;
+    private final ClusterBridge bridge; // null without --cluster
 
-    private Controller(Services services, HttpServer server, Router router, LeaseWatchdog watchdog, Bootstrap.Result bootstrap) {
+    private Controller(Services services, HttpServer server, Router router, LeaseWatchdog watchdog, Bootstrap.Result bootstrap,
+                       ClusterBridge bridge) {
         this.services = services;
         this.server = server;
         this.router = router;
         this.watchdog = watchdog;
         this.bootstrap = bootstrap;
+        this.bridge = bridge;
     }
 
     /**
@@ -88,14 +94,23 @@ public final class Controller implements AutoCloseable {
         Store store = Store.open(cfg);
         Vertx vertx = null;
         Bootstrap.Result bootstrap;
+        ClusterBridge bridge = null;
         try {
             StoreIndexes.ensure(store);
             Clock clock = Clock.systemUTC();
             TaskQueue queue = queues.create(store.db(), cfg.lease(), clock);
-            vertx = Vertx.vertx();
+            // clustered: blocks until this node has joined (about 3 s); standalone: a plain Vertx.vertx()
+            ClusterNode cluster = ClusterNode.start(cfg.cluster());
+            vertx = cluster.vertx();
             WorkerExecutor pool = vertx.createSharedWorkerExecutor("drover-store", STORE_POOL_SIZE);
             AuditLog audit = new AuditLog(store.collection(AuditLog.COLLECTION), pool, clock, null);
-            Services services = new Services(cfg, vertx, store, queue, new TaskEvents(), new ControlChannel(), pool, clock, audit);
+            Services services = new Services(cfg, vertx, store, queue, new TaskEvents(), new ControlChannel(), pool, clock, audit,
+                    new WorkerHistory(cfg.heartbeat()), cluster);
+            // before the resources: remote events that arrive before the task index has loaded are covered by its load
+            if (cluster.enabled()) {
+                bridge = new ClusterBridge(vertx, queue, services.events(), services.control(), services.workerHistory(),
+                        store.tasks(), pool, clock).start(cluster);
+            }
 
             AuthService auth = new AuthService(services);
             bootstrap = Bootstrap.ifEmpty(auth, cfg);
@@ -109,8 +124,9 @@ public final class Controller implements AutoCloseable {
                     .listen(cfg.port(), cfg.host())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             LeaseWatchdog watchdog = LeaseWatchdog.start(services);
-            return new Controller(services, server, router, watchdog, bootstrap);
+            return new Controller(services, server, router, watchdog, bootstrap, bridge);
         } catch (Exception | Error e) {
+            if (bridge != null) bridge.close();
             if (vertx != null) vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             store.close();
             throw e;
@@ -180,6 +196,7 @@ public final class Controller implements AutoCloseable {
     @Override
     public void close() {
         watchdog.close();
+        if (bridge != null) bridge.close();
         try {
             server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             services.vertx().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -79,6 +79,22 @@ public final class ControllerMain implements Callable<Integer> {
             description = "Log as text lines (default) or one JSON object per line on stderr (env DROVER_LOG_FORMAT).")
     String logFormat;
 
+    @Option(names = "--cluster",
+            description = "Join a cluster of controllers (Vert.x over Hazelcast, TCP-IP join); needs --cluster-members and a shared --mongo-uri (env DROVER_CLUSTER=on).")
+    boolean cluster;
+
+    @Option(names = "--cluster-members", paramLabel = "HOST:PORT[,HOST:PORT...]",
+            description = "Every controller's cluster address, this one's included (env DROVER_CLUSTER_MEMBERS).")
+    String clusterMembers;
+
+    @Option(names = "--cluster-host", paramLabel = "HOST",
+            description = "Address of this controller that the others reach it at (env DROVER_CLUSTER_HOST; default 127.0.0.1).")
+    String clusterHost;
+
+    @Option(names = "--cluster-port", paramLabel = "PORT",
+            description = "This controller's cluster (Hazelcast) port (env DROVER_CLUSTER_PORT; default 5701).")
+    Integer clusterPort;
+
     @CommandLine.Mixin
     io.drover.controller.secrets.SecretsOptions secretsOptions = new io.drover.controller.secrets.SecretsOptions();
 
@@ -117,9 +133,18 @@ public final class ControllerMain implements Callable<Integer> {
         if (agentBundle != null) c = c.withInstall(c.install().withAgentBundle(agentBundle));
         if (publicUrl != null) c = c.withInstall(c.install().withPublicUrl(publicUrl));
         if (artifactMinFreeMb != null) c = c.withArtifactMinFreeMb(artifactMinFreeMb);
+        c = c.withCluster(clusterFlags(c.cluster()));
         c = secretsOptions.apply(c);
         c = ldapOptions.apply(c, System.getenv());
         return c;
+    }
+
+    private io.drover.controller.config.ClusterConfig clusterFlags(io.drover.controller.config.ClusterConfig k) {
+        if (cluster) k = k.withEnabled(true);
+        if (clusterMembers != null) k = k.withMembers(io.drover.controller.config.ClusterConfig.parseMembers("--cluster-members", clusterMembers));
+        if (clusterHost != null) k = k.withHost(clusterHost);
+        if (clusterPort != null) k = k.withPort(clusterPort);
+        return k;
     }
 
     private static boolean onOff(String v) {
@@ -163,7 +188,7 @@ public final class ControllerMain implements Callable<Integer> {
         Controller controller;
         try {
             controller = Controller.start(cfg);
-        } catch (EmbeddedStore.DataDirInUseException e) {
+        } catch (EmbeddedStore.DataDirInUseException | io.drover.controller.cluster.ClusterNode.ClusterStartException e) {
             System.err.println("drover controller: " + e.getMessage());
             return 1;
         } catch (java.util.concurrent.ExecutionException e) {

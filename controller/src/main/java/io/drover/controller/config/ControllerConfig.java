@@ -26,11 +26,12 @@ import java.util.Map;
  * @param install    what {@code /install/} serves to GPU boxes ({@link InstallConfig})
  * @param artifactMinFreeMb uploads that would leave less free space (MB) on the artifact volume are
  *                   refused with 507 ({@code --artifact-min-free-mb}, default 512; 0: only a full disk)
+ * @param cluster    clustered controllers ({@code --cluster}, {@link ClusterConfig}); off by default
  */
 public record ControllerConfig(String host, int port, Path dataDir, String mongoUri,
                                Duration lease, Duration heartbeat, boolean auth, Duration sessionTtl,
                                Exposure exposure, Path secretsKeyFile, LdapConfig ldap, InstallConfig install,
-                               long artifactMinFreeMb) {
+                               long artifactMinFreeMb, ClusterConfig cluster) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -52,10 +53,19 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
         if (exposure == null) exposure = Exposure.DEFAULT;
         if (install == null) install = InstallConfig.NONE;
         if (artifactMinFreeMb < 0) throw new IllegalArgumentException("--artifact-min-free-mb must be 0 or more, got " + artifactMinFreeMb);
+        if (cluster == null) cluster = ClusterConfig.OFF;
+    }
+
+    /** Without a cluster (for callers written before clustering). */
+    public ControllerConfig(String host, int port, Path dataDir, String mongoUri, Duration lease, Duration heartbeat,
+                            boolean auth, Duration sessionTtl, Exposure exposure, Path secretsKeyFile, LdapConfig ldap,
+                            InstallConfig install, long artifactMinFreeMb) {
+        this(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install,
+                artifactMinFreeMb, ClusterConfig.OFF);
     }
 
     /** Uploads that would leave less free space (MB) on the artifact volume are refused (507); 0: only a full disk. */
-    public ControllerConfig withArtifactMinFreeMb(long v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, v); }
+    public ControllerConfig withArtifactMinFreeMb(long v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, v, cluster); }
 
     /**
      * Checks the rules between fields (kept out of the constructor so that withers can be applied
@@ -68,15 +78,20 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
         }
         exposure.validate();
         BindSafety.check(host, auth, exposure.insecure());
+        cluster.validate(mongoUri);
         return this;
     }
 
     public static ControllerConfig defaults() {
         return new ControllerConfig(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_DATA, null, DEFAULT_LEASE, DEFAULT_HEARTBEAT,
-                true, DEFAULT_SESSION_TTL, Exposure.DEFAULT, null, null, InstallConfig.NONE, DEFAULT_ARTIFACT_MIN_FREE_MB);
+                true, DEFAULT_SESSION_TTL, Exposure.DEFAULT, null, null, InstallConfig.NONE, DEFAULT_ARTIFACT_MIN_FREE_MB,
+                ClusterConfig.OFF);
     }
 
-    /** Defaults overridden by {@code DROVER_HOST, DROVER_PORT, DROVER_DATA, DROVER_MONGO_URI, DROVER_LEASE_SECONDS, DROVER_HEARTBEAT_SECONDS}. */
+    /**
+     * Defaults overridden by {@code DROVER_HOST, DROVER_PORT, DROVER_DATA, DROVER_MONGO_URI, DROVER_LEASE_SECONDS,
+     * DROVER_HEARTBEAT_SECONDS} and the cluster's {@code DROVER_CLUSTER*} ({@link ClusterConfig#fromEnv}).
+     */
     public static ControllerConfig fromEnv(Map<String, String> env) {
         ControllerConfig d = defaults();
         return new ControllerConfig(
@@ -89,25 +104,28 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
                 d.auth(),
                 Duration.ofSeconds(intEnv(env, "DROVER_SESSION_TTL_SECONDS", (int) d.sessionTtl().toSeconds())),
                 Exposure.fromEnv(env), d.secretsKeyFile(), d.ldap(), InstallConfig.fromEnv(env),
-                intEnv(env, "DROVER_ARTIFACT_MIN_FREE_MB", (int) DEFAULT_ARTIFACT_MIN_FREE_MB));
+                intEnv(env, "DROVER_ARTIFACT_MIN_FREE_MB", (int) DEFAULT_ARTIFACT_MIN_FREE_MB), ClusterConfig.fromEnv(env));
     }
 
-    public ControllerConfig withInstall(InstallConfig v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, v, artifactMinFreeMb); }
-    public ControllerConfig withHost(String v) { return new ControllerConfig(v, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb); }
-    public ControllerConfig withPort(int v) { return new ControllerConfig(host, v, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb); }
-    public ControllerConfig withDataDir(Path v) { return new ControllerConfig(host, port, v, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb); }
-    public ControllerConfig withMongoUri(String v) { return new ControllerConfig(host, port, dataDir, v, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb); }
-    public ControllerConfig withLease(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, v, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb); }
-    public ControllerConfig withHeartbeat(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, v, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb); }
+    public ControllerConfig withInstall(InstallConfig v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, v, artifactMinFreeMb, cluster); }
+    public ControllerConfig withHost(String v) { return new ControllerConfig(v, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb, cluster); }
+    public ControllerConfig withPort(int v) { return new ControllerConfig(host, v, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb, cluster); }
+    public ControllerConfig withDataDir(Path v) { return new ControllerConfig(host, port, v, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb, cluster); }
+    public ControllerConfig withMongoUri(String v) { return new ControllerConfig(host, port, dataDir, v, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb, cluster); }
+    public ControllerConfig withLease(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, v, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb, cluster); }
+    public ControllerConfig withHeartbeat(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, v, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb, cluster); }
     /** Authentication and access control on (the default) or off (tests; loopback-only use). */
-    public ControllerConfig withAuth(boolean v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, v, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb); }
-    public ControllerConfig withSessionTtl(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, v, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb); }
+    public ControllerConfig withAuth(boolean v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, v, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb, cluster); }
+    public ControllerConfig withSessionTtl(Duration v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, v, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb, cluster); }
     /** The secrets vault's key file ({@code --secrets-key-file}). */
-    public ControllerConfig withSecretsKeyFile(Path v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, v, ldap, install, artifactMinFreeMb); }
+    public ControllerConfig withSecretsKeyFile(Path v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, v, ldap, install, artifactMinFreeMb, cluster); }
     /** LDAP login, or null for local users only. */
-    public ControllerConfig withLdap(LdapConfig v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, v, install, artifactMinFreeMb); }
+    public ControllerConfig withLdap(LdapConfig v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, v, install, artifactMinFreeMb, cluster); }
 
-    public ControllerConfig withExposure(Exposure v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, v, secretsKeyFile, ldap, install, artifactMinFreeMb); }
+    /** Clustered controllers ({@code --cluster}, {@link ClusterConfig}). */
+    public ControllerConfig withCluster(ClusterConfig v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, exposure, secretsKeyFile, ldap, install, artifactMinFreeMb, v); }
+
+    public ControllerConfig withExposure(Exposure v) { return new ControllerConfig(host, port, dataDir, mongoUri, lease, heartbeat, auth, sessionTtl, v, secretsKeyFile, ldap, install, artifactMinFreeMb, cluster); }
     /** Allow a non-loopback address with auth off ({@code --insecure}). */
     public ControllerConfig withInsecure(boolean v) { return withExposure(exposure.withInsecure(v)); }
     /** HTTPS with this PEM certificate and key (both or neither; checked by {@link #validated}). */
@@ -129,7 +147,8 @@ public record ControllerConfig(String host, int port, Path dataDir, String mongo
                 + (secretsKeyFile == null ? "" : " secretsKeyFile=" + secretsKeyFile)
                 + (ldap == null ? "" : " ldap=[" + ldap.describe() + "]")
                 + (install.agentBundle() == null ? "" : " agentBundle=" + install.agentBundle())
-                + " artifactMinFreeMb=" + artifactMinFreeMb;
+                + " artifactMinFreeMb=" + artifactMinFreeMb
+                + (cluster.enabled() ? " " + cluster.describe() : "");
     }
 
     /** {@code mongodb://user:secret@h} → {@code mongodb://user:****@h}. */

@@ -43,6 +43,12 @@ public final class ExtraResources {
             public void finished(String taskId, String status) {
                 waiters.wake(taskId);
             }
+
+            // lines stored by another controller of a cluster (this node's own appends wake in LogStore)
+            @Override
+            public void logs(String taskId, long next) {
+                waiters.wake(taskId);
+            }
         });
         LogStore logs = new LogStore(s.store().db(), waiters);
         LocalArtifactStore files = new LocalArtifactStore(s.vertx(), s.config().dataDir().resolve(ARTIFACTS_DIR),

@@ -1,6 +1,9 @@
 package io.drover.controller.http;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drover.controller.auth.Access;
+import io.drover.controller.cluster.ClusterNode;
 import io.drover.controller.auth.Permission;
 import io.drover.controller.auth.ProjectFrom;
 import io.drover.shared.json.Json;
@@ -14,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /health} (liveness: the process answers), {@code GET /ready} (readiness: the store
- * answers a ping) and {@code GET /version}, under {@code /api/v1} and at the root (where load
+ * answers a ping and, with {@code --cluster}, this controller has joined its cluster) and {@code GET /version}, under {@code /api/v1} and at the root (where load
  * balancers and Kubernetes probes look for them).
  */
 public final class SystemResource implements ApiResource, RootResource {
@@ -47,17 +50,34 @@ public final class SystemResource implements ApiResource, RootResource {
             services.store().ping(READY_TIMEOUT);
             return "ok";
         }, false).onComplete(r -> {
-            if (r.succeeded()) {
+            ClusterNode.State cluster = services.cluster().state();
+            boolean clusterOk = !cluster.enabled() || cluster.joined();
+            if (r.succeeded() && clusterOk) {
                 if (!wasReady.getAndSet(true)) log.info("ready: the store answers again");
-                Http.json(ctx, 200, Json.object().put("status", "ready").put("store", "ok"));
+                Http.json(ctx, 200, withCluster(Json.object().put("status", "ready").put("store", "ok"), cluster));
+            } else if (r.succeeded()) {
+                if (wasReady.getAndSet(false)) log.warn("not ready: this controller is not (or no longer) part of its cluster");
+                Http.json(ctx, 503, withCluster(Json.object().put("status", "not ready").put("store", "ok"), cluster));
             } else {
                 if (wasReady.getAndSet(false)) log.warn("not ready: the store did not answer a ping", r.cause());
-                Http.json(ctx, 503, Json.object().put("status", "not ready")
+                Http.json(ctx, 503, withCluster(Json.object().put("status", "not ready")
                         .put("store", "unreachable: no answer to a ping within " + READY_TIMEOUT.toSeconds() + " s ("
                                 + r.cause().getClass().getSimpleName() + "); check that the store is running and reachable,"
-                                + " the controller log has the details"));
+                                + " the controller log has the details"), cluster));
             }
         });
+    }
+
+    /** Adds {@code cluster: {enabled, joined, members}} (members: the addresses of the cluster's controllers). */
+    private static ObjectNode withCluster(ObjectNode o, ClusterNode.State c) {
+        ObjectNode j = o.putObject("cluster").put("enabled", c.enabled()).put("joined", c.joined());
+        ArrayNode m = j.putArray("members");
+        c.members().forEach(m::add);
+        if (c.enabled() && !c.joined()) {
+            j.put("message", "not joined to the cluster; the controller log says why (check --cluster-members and that"
+                    + " the other controllers are reachable)");
+        }
+        return o;
     }
 
     private static String versionFromJar() {

@@ -33,6 +33,9 @@ import java.util.TreeMap;
  *   <li>{@code drover_claim_latency_seconds}: how long a successful claim operation took, fed by
  *       {@link #claimLatency(Duration)};</li>
  *   <li>{@code drover_http_request_duration_seconds{method,route,status}}: see {@link HttpMetrics};</li>
+ *   <li>{@code drover_eventbus_messages_total{direction,kind}}: cluster event-bus messages this
+ *       controller sent or received (direction sent/received; kind queue, task, control, worker);
+ *       zero without {@code --cluster};</li>
  *   <li>JVM metrics (memory, GC, threads, …).</li>
  * </ul>
  */
@@ -48,6 +51,7 @@ public final class Metrics {
     private final Counter finished;
     private final Histogram storeDuration;
     private final Counter storeFailures;
+    private final Counter eventBus;
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     public Metrics(GaugeSource gauges) {
@@ -130,7 +134,20 @@ public final class Metrics {
                 .classicOnly()
                 .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
                 .register(registry);
+        eventBus = Counter.builder().name("drover_eventbus_messages_total")
+                .help("Cluster event-bus messages this controller sent or received, by direction (sent, received)"
+                        + " and kind (queue: claim-order changes, task: task events, control: aborts, worker: heartbeat stats)")
+                .labelNames("direction", "kind")
+                .register(registry);
+        for (String d : new String[] {"sent", "received"}) {
+            for (String k : new String[] {"queue", "task", "control", "worker"}) eventBus.initLabelValues(d, k);
+        }
         JvmMetrics.builder().register(registry);
+    }
+
+    /** Counts one cluster event-bus message (fed by the cluster bridge through {@link #taskListener()}). */
+    public void eventBusMessage(String direction, String kind) {
+        eventBus.labelValues(direction, kind).inc();
     }
 
     /** Records how long a successful claim operation took (call from the claim handler). */
@@ -149,9 +166,23 @@ public final class Metrics {
         if (failed) storeFailures.labelValues(command).inc();
     }
 
-    /** Add to {@code TaskEvents}: records time in queue on every claim. */
+    /**
+     * Add to {@code TaskEvents}: records time in queue on every claim, finished tasks, lease
+     * expiries and event-bus traffic. Local-only: other cluster nodes' replayed events are theirs
+     * to count, so a sum over the cluster's controllers counts each event once.
+     */
     public TaskEvents.Listener taskListener() {
         return new TaskEvents.Listener() {
+            @Override
+            public boolean localOnly() {
+                return true;
+            }
+
+            @Override
+            public void eventBus(String direction, String kind) {
+                eventBusMessage(direction, kind);
+            }
+
             @Override
             public void claimed(String taskId, String queue, String worker, Instant queuedAt, Instant claimedAt) {
                 if (queuedAt != null && claimedAt != null) timeInQueue(queue, Duration.between(queuedAt, claimedAt));

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -13,7 +14,9 @@ import java.util.function.Consumer;
  * name. A message is delivered to a waiting poll at once; if none is waiting, the next poll finds
  * it in the store ({@code abortRequested} on the task). Remembers what was delivered so a poll
  * does not return the same abort again and again while the agent is killing the process.
- * (With several controllers the cluster event bus will carry these signals.)
+ * With clustered controllers an abort for a worker whose poll waits on another node goes there
+ * over the event bus: {@link #elsewhere} forwards what no local poll took, and the other nodes'
+ * bridges call {@link #pushHere}.
  */
 public final class ControlChannel {
 
@@ -22,6 +25,12 @@ public final class ControlChannel {
 
     private final Map<String, List<Consumer<List<Abort>>>> waiters = new HashMap<>();
     private final Set<String> delivered = new HashSet<>();
+    private volatile BiConsumer<String, Abort> elsewhere = (worker, abort) -> {};
+
+    /** Where an abort goes when no poll of the worker waits on this node (the cluster bridge; default: nowhere). */
+    public void elsewhere(BiConsumer<String, Abort> forward) {
+        this.elsewhere = forward == null ? (worker, abort) -> {} : forward;
+    }
 
     /** Registers a waiting poll; returns a handle that removes it. */
     public synchronized Runnable await(String worker, Consumer<List<Abort>> onAbort) {
@@ -37,8 +46,18 @@ public final class ControlChannel {
         }
     }
 
-    /** Sends an abort to the worker's waiting polls (all of them); false when none was waiting. */
+    /**
+     * Sends an abort to the worker's waiting polls (all of them); false when none was waiting on
+     * this node, in which case it is forwarded {@link #elsewhere} (other cluster nodes).
+     */
     public boolean push(String worker, Abort abort) {
+        if (pushHere(worker, abort)) return true;
+        elsewhere.accept(worker, abort);
+        return false;
+    }
+
+    /** Sends an abort to the worker's polls waiting on this node only; false when none was waiting. */
+    public boolean pushHere(String worker, Abort abort) {
         List<Consumer<List<Abort>>> targets;
         synchronized (this) {
             targets = waiters.remove(worker);

@@ -28,7 +28,14 @@ public final class WorkerHistory {
 
     private record Sample(long ts, ObjectNode json) {}
 
+    /** Told of each sample recorded from this node's own heartbeats (the cluster bridge shares them). */
+    @FunctionalInterface
+    public interface Recorded {
+        void recorded(String worker, ObjectNode sample, Instant at);
+    }
+
     private final Map<String, ArrayDeque<Sample>> byWorker = new ConcurrentHashMap<>();
+    private volatile Recorded onRecord = (w, s, at) -> {};
     private final long spacingMs;
     private final int maxSamples;
 
@@ -38,9 +45,27 @@ public final class WorkerHistory {
         this.maxSamples = (int) Math.min(MAX_SAMPLES, WINDOW.toMillis() / spacingMs + 1);
     }
 
+    /** Sets who is told of this node's samples (null = nobody). */
+    public void onRecord(Recorded r) {
+        this.onRecord = r == null ? (w, s, at) -> {} : r;
+    }
+
     /** Records the {@code stats} object of a heartbeat or registration taken at {@code now}. */
     public void record(String worker, JsonNode stats, Instant now) {
-        if (stats == null || !stats.isObject()) return;
+        ObjectNode kept = put(worker, stats, now);
+        if (kept != null) onRecord.recorded(worker, kept, now);
+    }
+
+    /**
+     * Records a sample another cluster node took (a heartbeat that reached it), without telling
+     * {@link #onRecord} again. The sample is re-filtered: a peer's message is bounded like an agent's.
+     */
+    public void replay(String worker, JsonNode sample, Instant at) {
+        put(worker, sample, at);
+    }
+
+    private ObjectNode put(String worker, JsonNode stats, Instant now) {
+        if (worker == null || stats == null || !stats.isObject()) return null;
         long ts = now.toEpochMilli();
         if (!byWorker.containsKey(worker) && byWorker.size() >= MAX_WORKERS) evictOldest();
         ArrayDeque<Sample> ring = byWorker.computeIfAbsent(worker, w -> new ArrayDeque<>());
@@ -53,6 +78,7 @@ public final class WorkerHistory {
             long from = ts - WINDOW.toMillis();
             while (!ring.isEmpty() && (ring.size() > maxSamples || ring.peekFirst().ts() < from)) ring.pollFirst();
         }
+        return s.json();
     }
 
     /** Samples of the last {@code minutes}, oldest first: {@code {"items":[{"ts","cpuPercent","memUsedMb","memTotalMb","gpus"}]}}. */

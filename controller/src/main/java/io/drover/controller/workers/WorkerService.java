@@ -50,7 +50,7 @@ public final class WorkerService {
         this.clock = s.clock();
         this.heartbeat = s.config().heartbeat();
         this.lease = s.config().lease();
-        this.history = new WorkerHistory(heartbeat);
+        this.history = s.workerHistory(); // one per controller, shared with the other nodes of a cluster
     }
 
     /** {@code POST /workers}: idempotent on name. */
