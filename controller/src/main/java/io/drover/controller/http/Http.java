@@ -3,6 +3,7 @@ package io.drover.controller.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drover.controller.store.Durability;
+import io.drover.controller.store.StoreOutage;
 import io.drover.shared.domain.DroverException;
 import io.drover.shared.domain.ErrorCode;
 import io.drover.shared.domain.Ids;
@@ -26,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * How every resource reads requests and answers: JSON bodies (malformed → 400, too large → 413,
  * unknown fields → 400 naming the field), store work off the event loop on the bounded
  * {@code drover-store} pool, errors as {@code {"error":{"code","message"}}} with the status of
- * their {@link ErrorCode}. Unexpected exceptions are logged and answered with a generic 500 that
- * does not leak internals.
+ * their {@link ErrorCode}. A store outage is a 503 with a Retry-After ({@link StoreOutage}).
+ * Unexpected exceptions are logged and answered with a generic 500 that does not leak internals.
  *
  * <p>Typical route: {@code api.post("/tasks").handler(Http.jsonBody()).handler(ctx -> Http.write(ctx, 201, () -> ...))}.
  */
@@ -210,6 +211,7 @@ public final class Http {
     }
 
     private static void send(RoutingContext ctx, Encoded e) {
+        if (e.status() < 500) StoreOutage.get().succeeded(); // ends a store outage (logged once) when requests work again
         HttpServerResponse res = ctx.response();
         if (res.ended() || res.closed()) return;
         res.setStatusCode(e.status());
@@ -243,6 +245,11 @@ public final class Http {
         if (t instanceof TooManyRequests r && !ctx.response().ended()) {
             ctx.response().putHeader("Retry-After", Long.toString(r.retryAfterSeconds()));
         }
+        java.util.Optional<String> storeDown = StoreOutage.kind(t);
+        if (storeDown.isPresent()) {
+            storeUnavailable(ctx, storeDown.get(), t);
+            return;
+        }
         if (t instanceof DroverException d) {
             code = d.code();
             message = d.getMessage();
@@ -260,6 +267,24 @@ public final class Http {
             log.error("{} {} failed", ctx.request().method(), ctx.request().path(), t);
         }
         error(ctx, code, message);
+    }
+
+    /**
+     * The store is unreachable: 503 {@code unavailable} with reason {@code store_unavailable} and a
+     * Retry-After, so clients wait and retry (agents keep their tasks running); logged once per outage.
+     */
+    private static void storeUnavailable(RoutingContext ctx, String kind, Throwable t) {
+        StoreOutage.get().failed(kind, t);
+        HttpServerResponse res = ctx.response();
+        if (res.ended() || res.closed()) return;
+        ObjectNode body = Json.object();
+        ObjectNode e = body.putObject("error");
+        e.put("code", ErrorCode.UNAVAILABLE.wire());
+        e.put("reason", StoreOutage.REASON);
+        e.put("message", StoreOutage.message(kind));
+        res.setStatusCode(ErrorCode.UNAVAILABLE.http())
+                .putHeader("Retry-After", Integer.toString(StoreOutage.RETRY_AFTER_SECONDS))
+                .putHeader("Content-Type", "application/json").end(Json.write(body));
     }
 
     public static void error(RoutingContext ctx, ErrorCode code, String message) {

@@ -22,6 +22,15 @@ import org.slf4j.LoggerFactory;
 public final class Store implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Store.class);
     public static final String DEFAULT_DATABASE = "drover";
+    /**
+     * Client timeouts for {@code --mongo-uri}: long enough for a replica-set election (about 10 s:
+     * selection waits 5 s, the agents retry), short enough that an API request answers 503 in
+     * seconds. The read timeout only catches a silently dead link: no command of the controller
+     * runs anywhere near 30 s on a healthy store.
+     */
+    static final int SELECTION_TIMEOUT_S = 5;
+    static final int CONNECT_TIMEOUT_S = 5;
+    static final int READ_TIMEOUT_S = 30;
 
     private final MongoClient client;
     private final MongoDatabase db;
@@ -46,6 +55,15 @@ public final class Store implements AutoCloseable {
             ConnectionString cs = new ConnectionString(cfg.mongoUri());
             MongoClient client = MongoClients.create(MongoClientSettings.builder()
                     .applyConnectionString(cs)
+                    // an unreachable store fails a request in seconds (API 503) instead of the driver's 30 s;
+                    // what the URI sets itself (serverSelectionTimeoutMS, connectTimeoutMS, socketTimeoutMS) wins
+                    .applyToClusterSettings(b -> {
+                        if (cs.getServerSelectionTimeout() == null) b.serverSelectionTimeout(SELECTION_TIMEOUT_S, TimeUnit.SECONDS);
+                    })
+                    .applyToSocketSettings(b -> {
+                        if (cs.getConnectTimeout() == null) b.connectTimeout(CONNECT_TIMEOUT_S, TimeUnit.SECONDS);
+                        if (cs.getSocketTimeout() == null) b.readTimeout(READ_TIMEOUT_S, TimeUnit.SECONDS);
+                    })
                     // an acknowledged write is on the journal of a majority: survives a crash and a failover
                     .writeConcern(WriteConcern.MAJORITY.withJournal(true))
                     .addCommandListener(timings)
