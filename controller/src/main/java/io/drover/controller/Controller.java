@@ -109,7 +109,7 @@ public final class Controller implements AutoCloseable {
             // before the resources: remote events that arrive before the task index has loaded are covered by its load
             if (cluster.enabled()) {
                 bridge = new ClusterBridge(vertx, queue, services.events(), services.control(), services.workerHistory(),
-                        store.tasks(), pool, clock).start(cluster);
+                        store.tasks(), pool, clock, secretsKeyId(cfg)).start(cluster);
             }
 
             AuthService auth = new AuthService(services);
@@ -131,6 +131,13 @@ public final class Controller implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /** The id (not the key) of the secrets key this controller uses, for the cluster nodes to compare. */
+    private static String secretsKeyId(ControllerConfig cfg) {
+        var key = io.drover.controller.secrets.SecretsKey.load(cfg.secretsKeyFile(),
+                System.getenv(io.drover.controller.secrets.SecretsKey.ENV), cfg.dataDir());
+        return new io.drover.controller.secrets.SecretCipher(key.key()).keyId();
     }
 
     /** HTTPS when the config has a certificate and key (PEM; Vert.x reads PKCS#8 and PKCS#1 keys). */

@@ -76,6 +76,9 @@ public final class ClusterBridge implements AutoCloseable {
     private final MongoCollection<Document> tasks;
     private final WorkerExecutor pool;
     private final Clock clock;
+    private final String secretsKeyId;
+    private final java.util.Set<String> keyMismatchReported = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private ClusterNode node;
     private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
     private final AtomicBoolean resyncPending = new AtomicBoolean();
     private volatile Instant lastMembershipChange;
@@ -86,9 +89,12 @@ public final class ClusterBridge implements AutoCloseable {
      * @param queue   the claim order; its changes are shared when it is a {@link MongoTaskQueue}
      * @param tasks   the tasks collection (resyncs read which tasks changed)
      * @param pool    the store pool: reloads and resyncs block on the store
+     * @param secretsKeyId the id of this node's secrets key (never the key): every node must use the same key,
+     *                     or a secret set through one node cannot be opened by another; nodes compare ids
      */
     public ClusterBridge(Vertx vertx, TaskQueue queue, TaskEvents events, ControlChannel control, WorkerHistory history,
-                         MongoCollection<Document> tasks, WorkerExecutor pool, Clock clock) {
+                         MongoCollection<Document> tasks, WorkerExecutor pool, Clock clock, String secretsKeyId) {
+        this.secretsKeyId = secretsKeyId;
         this.vertx = vertx;
         this.bus = vertx.eventBus();
         this.queue = queue;
@@ -107,6 +113,7 @@ public final class ClusterBridge implements AutoCloseable {
      * enqueues made elsewhere between the queue's first load and the subscription are not missed.
      */
     public ClusterBridge start(ClusterNode node) throws Exception {
+        this.node = node;
         consumers.add(bus.<JsonObject>consumer(QUEUE, m -> fromPeer(m.body(), "queue", this::onQueue)));
         consumers.add(bus.<JsonObject>consumer(TASKS, m -> fromPeer(m.body(), "task", this::onTask)));
         consumers.add(bus.<JsonObject>consumer(CONTROL, m -> fromPeer(m.body(), "control", this::onControl)));
@@ -223,7 +230,10 @@ public final class ClusterBridge implements AutoCloseable {
     private void fromPeer(JsonObject body, String kind, Handler h) {
         if (closed || body == null || origin.equals(body.getString("o"))) return;
         events.eventBus("received", kind);
-        if ("hello".equals(body.getString("op"))) return; // warmUp()
+        if ("hello".equals(body.getString("op"))) { // warmUp()
+            compareSecretsKey(body.getString("keyId"), body.getString("o"));
+            return;
+        }
         vertx.executeBlocking(() -> {
             try {
                 h.handle(body);
@@ -285,10 +295,22 @@ public final class ClusterBridge implements AutoCloseable {
      * members now, so the first real wake-up after a start or a join does not pay for it.
      */
     private void warmUp() {
-        for (String address : List.of(QUEUE, TASKS, CONTROL, WORKERS)) send(address, KIND.get(address), new JsonObject().put("op", "hello"));
+        for (String address : List.of(QUEUE, TASKS, CONTROL, WORKERS)) {
+            send(address, KIND.get(address), new JsonObject().put("op", "hello").put("keyId", secretsKeyId));
+        }
     }
 
     private static final java.util.Map<String, String> KIND = java.util.Map.of(QUEUE, "queue", TASKS, "task", CONTROL, "control", WORKERS, "worker");
+
+    /** A peer with another secrets key: tasks it hands out cannot get secrets set through this node, and back. */
+    private void compareSecretsKey(String peerKeyId, String peer) {
+        if (secretsKeyId == null || peerKeyId == null || peerKeyId.equals(secretsKeyId) || !keyMismatchReported.add(peer)) return;
+        String problem = "another controller of the cluster uses a different secrets key (key id " + peerKeyId + ", this one "
+                + secretsKeyId + "): secrets set through one controller cannot be opened by the other. Give every controller"
+                + " the same key (--secrets-key-file FILE or env DROVER_SECRETS_KEY) and restart them";
+        log.error("cluster: {}", problem);
+        if (node != null) node.problem(problem);
+    }
 
     /** Re-reads the claim order from the store (blocking). */
     void reloadQueue() {

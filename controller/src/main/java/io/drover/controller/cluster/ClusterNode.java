@@ -29,12 +29,16 @@ public final class ClusterNode {
     /** How long a start waits for Hazelcast and the event bus before giving up. */
     static final Duration JOIN_TIMEOUT = Duration.ofSeconds(90);
 
-    /** Cluster membership as {@code /ready} reports it. */
-    public record State(boolean enabled, boolean joined, List<String> members) {}
+    /**
+     * Cluster membership as {@code /ready} reports it; {@code problems}: misconfigurations found
+     * between the nodes (e.g. different secrets keys) that do not stop this node from serving.
+     */
+    public record State(boolean enabled, boolean joined, List<String> members, List<String> problems) {}
 
     private final Vertx vertx;
     private final HazelcastClusterManager manager; // null when standalone
     private final List<Runnable> membershipListeners = new CopyOnWriteArrayList<>();
+    private final List<String> problems = new CopyOnWriteArrayList<>();
 
     private ClusterNode(Vertx vertx, HazelcastClusterManager manager) {
         this.vertx = vertx;
@@ -115,14 +119,19 @@ public final class ClusterNode {
 
     /** Enabled, joined (the Hazelcast member runs and Vert.x is part of the cluster) and the member addresses. */
     public State state() {
-        if (manager == null) return new State(false, false, List.of());
+        if (manager == null) return new State(false, false, List.of(), List.of());
         try {
             HazelcastInstance hz = manager.getHazelcastInstance();
             boolean joined = manager.isActive() && hz != null && hz.getLifecycleService().isRunning();
-            return new State(true, joined, joined ? addresses(hz.getCluster().getMembers()) : List.of());
+            return new State(true, joined, joined ? addresses(hz.getCluster().getMembers()) : List.of(), List.copyOf(problems));
         } catch (RuntimeException e) { // the instance is shutting down
-            return new State(true, false, List.of());
+            return new State(true, false, List.of(), List.copyOf(problems));
         }
+    }
+
+    /** Records a misconfiguration between nodes for {@code /ready} (once per text). */
+    void problem(String text) {
+        if (!problems.contains(text)) problems.add(text);
     }
 
     private List<String> addresses(java.util.Collection<Member> members) {

@@ -73,6 +73,10 @@ public final class SystemResource implements ApiResource, RootResource {
         ObjectNode j = o.putObject("cluster").put("enabled", c.enabled()).put("joined", c.joined());
         ArrayNode m = j.putArray("members");
         c.members().forEach(m::add);
+        if (!c.problems().isEmpty()) {
+            ArrayNode p = j.putArray("problems");
+            c.problems().forEach(p::add);
+        }
         if (c.enabled() && !c.joined()) {
             j.put("message", "not joined to the cluster; the controller log says why (check --cluster-members and that"
                     + " the other controllers are reachable)");

@@ -47,10 +47,15 @@ class ClusteredControllersTest {
     static Api apiA;
     static Api apiB;
     static long formedMs;
+    static String storeUri;
+    static List<String> memberList;
+    /** Every node of a cluster needs the same secrets key. */
+    static Path sharedKey;
     static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void formCluster() throws Exception {
+        sharedKey = dir.resolve("secrets.key");
         store = new MongoServer(new MemoryBackend());
         store.bind("127.0.0.1", 0);
         InetSocketAddress at = store.getLocalAddress();
@@ -58,6 +63,9 @@ class ClusteredControllersTest {
         int portA = freePort();
         int portB = freePort();
         List<String> members = List.of("127.0.0.1:" + portA, "127.0.0.1:" + portB);
+        storeUri = uri;
+        memberList = members;
+        java.nio.file.Files.writeString(sharedKey, io.drover.controller.secrets.SecretsKey.newKeyText());
         long t0 = System.nanoTime();
         // one after the other: the first Hazelcast member of a JVM is slow to start (class loading), the second joins in ~1 s
         a = start(uri, dir.resolve("a"), members, portA);
@@ -70,8 +78,12 @@ class ClusteredControllersTest {
     }
 
     private static Controller start(String uri, Path data, List<String> members, int port) {
+        return start(uri, data, members, port, sharedKey);
+    }
+
+    private static Controller start(String uri, Path data, List<String> members, int port, Path secretsKey) {
         ControllerConfig c = ControllerConfig.defaults().withPort(0).withDataDir(data).withAuth(false).withMongoUri(uri)
-                .withCluster(new ClusterConfig(true, members, "127.0.0.1", port));
+                .withSecretsKeyFile(secretsKey).withCluster(new ClusterConfig(true, members, "127.0.0.1", port));
         try {
             return Controller.start(c);
         } catch (Exception e) {
@@ -100,6 +112,7 @@ class ClusteredControllersTest {
             assertThat(r.json().path("cluster").path("enabled").asBoolean()).isTrue();
             assertThat(r.json().path("cluster").path("joined").asBoolean()).isTrue();
             assertThat(r.json().path("cluster").path("members")).hasSize(2);
+            assertThat(r.json().path("cluster").has("problems")).as("same secrets key everywhere").isFalse();
         }
     }
 
@@ -172,6 +185,39 @@ class ClusteredControllersTest {
     }
 
     @Test
+    @Order(5)
+    void liveStreamOnBSeesChangesMadeOnA() throws Exception {
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> open = http.sendAsync(
+                HttpRequest.newBuilder(URI.create(b.baseUrl() + "/api/v1/stream?project=clusterlive")).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<java.util.stream.Stream<String>> res = open.get(10, TimeUnit.SECONDS);
+        assertThat(res.statusCode()).isEqualTo(200);
+        Thread reader = new Thread(() -> res.body().forEach(lines::add), "sse-reader");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            awaitLine(lines, l -> l.contains("connected"));
+            String id = apiA.ok("/tasks", task("watched-from-b").put("project", "clusterlive").put("queue", "clusterliveq")).path("id").asText();
+            awaitLine(lines, l -> l.startsWith("data:") && l.contains(id));
+            apiA.ok("/tasks/" + id + "/enqueue", Json.object());
+            awaitLine(lines, l -> l.startsWith("data:") && l.contains(id) && l.contains("\"queued\""));
+        } finally {
+            reader.interrupt();
+            res.body().close();
+        }
+    }
+
+    private static void awaitLine(java.util.concurrent.BlockingQueue<String> lines, java.util.function.Predicate<String> p) throws Exception {
+        long end = System.currentTimeMillis() + 5000;
+        while (System.currentTimeMillis() < end) {
+            String l = lines.poll(100, TimeUnit.MILLISECONDS);
+            if (l != null && p.test(l)) return;
+        }
+        throw new AssertionError("no matching line on B's live stream within 5 s");
+    }
+
+    @Test
     @Order(6)
     void abortRequestedOnBReachesTheControlPollOnA() throws Exception {
         register(apiA, "w-abort", "abort");
@@ -218,6 +264,25 @@ class ClusteredControllersTest {
         assertThat(metric(metricsA, "drover_eventbus_messages_total{direction=\"sent\",kind=\"queue\"}")).isPositive();
         assertThat(metric(metricsA, "drover_eventbus_messages_total{direction=\"received\",kind=\"task\"}")).isPositive();
         assertThat(metric(scrape(b), "drover_eventbus_messages_total{direction=\"sent\",kind=\"control\"}")).isPositive();
+    }
+
+    @Test
+    @Order(50)
+    void aNodeWithAnotherSecretsKeyIsReported() throws Exception {
+        int portC = freePort();
+        List<String> withC = new java.util.ArrayList<>(memberList);
+        withC.add("127.0.0.1:" + portC);
+        // its own generated key in its data directory: a misconfiguration the nodes detect
+        try (Controller c = start(storeUri, dir.resolve("c"), withC, portC, null)) {
+            waitFor("B reports C's other secrets key", () -> {
+                JsonNode p = apiB.get("/ready").json().path("cluster").path("problems");
+                return p.size() == 1 && p.get(0).asText().contains("different secrets key");
+            }, 10_000);
+            Api.Res ready = apiB.get("/ready");
+            assertThat(ready.status()).as("a key mismatch does not take B out of service").isEqualTo(200);
+            assertThat(ready.json().path("cluster").path("problems").get(0).asText()).contains("--secrets-key-file", "DROVER_SECRETS_KEY");
+        }
+        waitFor("C has left", () -> members(b) == 2, 15_000);
     }
 
     @Test
