@@ -101,6 +101,7 @@ public final class ControllerNodes {
         int start = current.get();
         List<String> failures = new ArrayList<>();
         NodeFailure last = null;
+        int answered = 0;
         for (int k = 0; k < nodes.size(); k++) {
             int i = Math.floorMod(start + k, nodes.size());
             URI node = nodes.get(i);
@@ -110,11 +111,12 @@ public final class ControllerNodes {
                 return result;
             } catch (NodeFailure f) {
                 last = f;
+                if (f.code() != null) answered++;
                 failures.add(node + " (" + f.why() + ")");
                 if (!f.neverSent() && !resendable) throw notResent(node, f);
             }
         }
-        throw allFailed(failures, last);
+        throw allFailed(failures, last, answered);
     }
 
     private void succeeded(int start, int i, List<String> failures) {
@@ -133,7 +135,7 @@ public final class ControllerNodes {
                 + " again" + (nodes.size() > 1 ? " to another controller" : "") + ": check (e.g. 'drover ls') before retrying");
     }
 
-    private DroverException allFailed(List<String> failures, NodeFailure last) {
+    private DroverException allFailed(List<String> failures, NodeFailure last, int answered) {
         if (nodes.size() > 1 && allDown.compareAndSet(false, true)) {
             LOG.warn("no controller reachable: {}", String.join(", ", failures));
         }
@@ -142,6 +144,11 @@ public final class ControllerNodes {
             if (last.code() != null) return new DroverException(last.code(), last.why());
             return new DroverException(ErrorCode.UNAVAILABLE, "cannot reach the controller at " + nodes.get(0) + " ("
                     + last.why() + "); is it running? start one with 'drover up' or set --controller / DROVER_CONTROLLER");
+        }
+        if (answered == failures.size()) {
+            // every node answered, each with a 502/503/504 (e.g. the store is down behind all of them)
+            return new DroverException(ErrorCode.UNAVAILABLE, "no controller could serve the request: " + String.join(", ", failures)
+                    + "; try again later");
         }
         return new DroverException(ErrorCode.UNAVAILABLE, "no controller reachable: " + String.join(", ", failures)
                 + "; are they running? check --controller / DROVER_CONTROLLER");

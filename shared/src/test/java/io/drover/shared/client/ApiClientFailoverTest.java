@@ -126,6 +126,12 @@ class ApiClientFailoverTest {
                 .hasMessageContaining(d1 + " (connection refused)")
                 .hasMessageContaining(d2.url() + " (the store is unreachable)");
         assertThat(api.baseUri().toString()).as("no node answered: the current one stays").isEqualTo(d1);
+
+        // both answered 503 (the store behind them is down): not "unreachable"
+        Node n1 = node(Mode.UNAVAILABLE);
+        assertThatThrownBy(() -> new ApiClient(n1.url() + "," + d2.url(), null).get("/api/v1/tasks"))
+                .isInstanceOf(DroverException.class).hasMessageContaining("no controller could serve the request")
+                .hasMessageContaining(n1.url() + " (the store is unreachable)");
     }
 
     @Test
