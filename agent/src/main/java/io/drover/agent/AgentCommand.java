@@ -75,6 +75,14 @@ public final class AgentCommand implements Callable<Integer> {
             description = "The nvidia-smi to read GPUs from (default: nvidia-smi on PATH).")
     String nvidiaSmi;
 
+    @Option(names = "--spool-dir", paramLabel = "DIR",
+            description = "Where a task's log lines wait on disk while the controller or its store is unreachable, delivered in order once it answers (default: spool under the work dir).")
+    Path spoolDir;
+
+    @Option(names = "--spool-max-mb", paramLabel = "MB", defaultValue = "" + io.drover.agent.spool.SpoolConfig.DEFAULT_MAX_MB,
+            description = "Bound of the spool per running task; when full the oldest lines are dropped and a console line says how many (default: ${DEFAULT-VALUE}).")
+    long spoolMaxMb;
+
     /** --docker-image, --docker-host, --docker-memory, --docker-cpus, --docker-volume-prefix, --docker-network. */
     @Mixin
     io.drover.agent.docker.DockerOptions docker = new io.drover.agent.docker.DockerOptions();
@@ -92,7 +100,8 @@ public final class AgentCommand implements Callable<Integer> {
             String url = ClientConfig.controller(controller, env).value();
             cfg = new AgentConfig(url, queues, orderFairness, name, workDir, drainOnStop, python,
                     Duration.ofSeconds(Math.max(0, graceSeconds)), 20, Map.of(), ClientConfig.agentKey(apiKey, env),
-                    new io.drover.agent.env.EnvCacheConfig(envCacheMax, envCacheMinFreeMb), docker.settings());
+                    new io.drover.agent.env.EnvCacheConfig(envCacheMax, envCacheMinFreeMb), docker.settings(),
+                    new io.drover.agent.spool.SpoolConfig(spoolDir, spoolMaxMb));
             for (String q : cfg.queues()) io.drover.shared.domain.Ids.requireName(q, "queue");
             io.drover.shared.domain.Ids.requireName(cfg.name(), "agent name");
             parallel = new io.drover.agent.daemon.ParallelConfig(io.drover.agent.gpu.GpuSelection.parse(gpus), maxParallel, nvidiaSmi);

@@ -3,6 +3,7 @@ package io.drover.agent;
 import io.drover.agent.config.ClientConfig;
 import io.drover.agent.docker.DockerSettings;
 import io.drover.agent.env.EnvCacheConfig;
+import io.drover.agent.spool.SpoolConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,10 +29,11 @@ import java.util.Map;
  *                         controller runs without auth (resolved by {@code ClientConfig.agentKey})
  * @param envCache         environment cache limits (--env-cache-max, --env-cache-min-free-mb)
  * @param docker           Docker mode (--docker-image, --docker-host, limits, volume prefixes)
+ * @param spool            where undeliverable logs wait during an outage (--spool-dir, --spool-max-mb)
  */
 public record AgentConfig(String controllerUrl, List<String> queues, boolean orderFairness, String name,
         Path workDir, boolean drainOnStop, String python, Duration grace, int claimWaitSeconds,
-        Map<String, String> buildEnv, String apiKey, EnvCacheConfig envCache, DockerSettings docker) {
+        Map<String, String> buildEnv, String apiKey, EnvCacheConfig envCache, DockerSettings docker, SpoolConfig spool) {
 
     public AgentConfig {
         if (controllerUrl == null || controllerUrl.isBlank()) {
@@ -49,6 +51,15 @@ public record AgentConfig(String controllerUrl, List<String> queues, boolean ord
         if (apiKey != null && apiKey.isBlank()) apiKey = null;
         if (envCache == null) envCache = EnvCacheConfig.defaults();
         if (docker == null) docker = DockerSettings.defaults();
+        if (spool == null) spool = SpoolConfig.defaults();
+    }
+
+    /** Default spool settings. */
+    public AgentConfig(String controllerUrl, List<String> queues, boolean orderFairness, String name,
+            Path workDir, boolean drainOnStop, String python, Duration grace, int claimWaitSeconds,
+            Map<String, String> buildEnv, String apiKey, EnvCacheConfig envCache, DockerSettings docker) {
+        this(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey,
+                envCache, docker, null);
     }
 
     /** No Docker mode settings (tasks use Docker only when they name an image). */
@@ -73,43 +84,47 @@ public record AgentConfig(String controllerUrl, List<String> queues, boolean ord
     }
 
     public AgentConfig withQueues(List<String> q) {
-        return new AgentConfig(controllerUrl, q, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache, docker);
+        return new AgentConfig(controllerUrl, q, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache, docker, spool);
     }
 
     public AgentConfig withName(String n) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, n, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache, docker);
+        return new AgentConfig(controllerUrl, queues, orderFairness, n, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache, docker, spool);
     }
 
     public AgentConfig withGrace(Duration g) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, g, claimWaitSeconds, buildEnv, apiKey, envCache, docker);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, g, claimWaitSeconds, buildEnv, apiKey, envCache, docker, spool);
     }
 
     public AgentConfig withDrainOnStop(boolean d) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, d, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache, docker);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, d, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache, docker, spool);
     }
 
     public AgentConfig withBuildEnv(Map<String, String> e) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, e, apiKey, envCache, docker);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, e, apiKey, envCache, docker, spool);
     }
 
     public AgentConfig withClaimWaitSeconds(int s) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, s, buildEnv, apiKey, envCache, docker);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, s, buildEnv, apiKey, envCache, docker, spool);
     }
 
     public AgentConfig withOrderFairness(boolean f) {
-        return new AgentConfig(controllerUrl, queues, f, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache, docker);
+        return new AgentConfig(controllerUrl, queues, f, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache, docker, spool);
     }
 
     public AgentConfig withApiKey(String k) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, k, envCache, docker);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, k, envCache, docker, spool);
     }
 
     public AgentConfig withEnvCache(EnvCacheConfig c) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, c, docker);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, c, docker, spool);
     }
 
     public AgentConfig withDocker(DockerSettings d) {
-        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache, d);
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache, d, spool);
+    }
+
+    public AgentConfig withSpool(SpoolConfig sp) {
+        return new AgentConfig(controllerUrl, queues, orderFairness, name, workDir, drainOnStop, python, grace, claimWaitSeconds, buildEnv, apiKey, envCache, docker, sp);
     }
 
     /** Never prints the key itself. */
@@ -137,5 +152,10 @@ public record AgentConfig(String controllerUrl, List<String> queues, boolean ord
 
     public Path hooksDir() {
         return workDir.resolve("hooks");
+    }
+
+    /** This agent's log spool: one directory per running task under it (never shared with another agent). */
+    public Path spoolDir() {
+        return spool.dirUnder(workDir).resolve(name);
     }
 }

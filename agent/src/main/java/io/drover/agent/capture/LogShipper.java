@@ -1,5 +1,8 @@
 package io.drover.agent.capture;
 
+import io.drover.agent.spool.Spool;
+import io.drover.agent.spool.SpooledLines;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -18,6 +21,12 @@ import org.slf4j.LoggerFactory;
  * burst of output is never thrown away. Only while the controller is unreachable are new lines
  * counted and dropped once the buffer is full, and a "[drover] N lines dropped" marker takes
  * their place.
+ *
+ * <p>With a {@link Spool} (the agent's tasks have one), new lines go to disk instead of waiting or
+ * being dropped once a send failed (controller or store unavailable) or the buffer is full: from
+ * then on every new line goes to the spool until it is delivered, so the
+ * memory buffer (older) ships first, then the spool in order, then newer lines again. The task is
+ * never slowed down; only a full spool loses lines (the oldest), and a console line says how many.
  */
 public final class LogShipper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogShipper.class);
@@ -44,6 +53,16 @@ public final class LogShipper implements AutoCloseable {
     private boolean failing;
     /** Longest a line waits for room while the controller answers, before it is dropped after all. */
     private static final long MAX_WAIT_FOR_ROOM_MS = 60_000;
+    /** Overflow on disk, or null (then a full buffer waits or drops as described above). */
+    private final Spool spool;
+    /** New lines go to the spool (it holds lines not yet delivered); guarded by {@code buffer}. */
+    private boolean spooling;
+    /** Lines the spool could not take (disk error); said in a marker line like {@code dropped}. */
+    private boolean spoolFailedSaid;
+    private volatile long spooledLines;
+    /** When the send in flight began (nanoTime), 0 when none: a send that hangs (a store outage takes seconds to fail) counts as failing. */
+    private volatile long sendingSince;
+    private static final long SLOW_SEND_NANOS = 1_000_000_000L;
 
     public LogShipper(LogSink sink, String name) {
         this(sink, name, 20_000, 2_000, Duration.ofMillis(200));
@@ -59,6 +78,17 @@ public final class LogShipper implements AutoCloseable {
     }
 
     public LogShipper(LogSink sink, String name, int maxBufferedLines, int maxBatchLines, Duration maxDelay, SecretMask mask) {
+        this(sink, name, maxBufferedLines, maxBatchLines, maxDelay, mask, null);
+    }
+
+    /** A task's shipper that spills to {@code spool} (closed and deleted with the shipper) instead of waiting or dropping. */
+    public LogShipper(LogSink sink, String name, SecretMask mask, Spool spool) {
+        this(sink, name, 20_000, 2_000, Duration.ofMillis(200), mask, spool);
+    }
+
+    public LogShipper(LogSink sink, String name, int maxBufferedLines, int maxBatchLines, Duration maxDelay, SecretMask mask,
+            Spool spool) {
+        this.spool = spool;
         this.sink = sink;
         this.mask = mask;
         this.maxBufferedLines = maxBufferedLines;
@@ -77,6 +107,13 @@ public final class LogShipper implements AutoCloseable {
         }
         synchronized (buffer) {
             if (leaseLost) return;
+            // the controller is unreachable (or the buffer is full): new lines wait on disk, not in memory
+            if (spool != null && (spooling || failing || full(line) || sendIsSlow())) {
+                spooling = true;
+                buffer.notifyAll();
+                toSpool(line);
+                return;
+            }
             long deadline = System.currentTimeMillis() + MAX_WAIT_FOR_ROOM_MS;
             while (full(line) && !failing && !closing && !leaseLost && System.currentTimeMillis() < deadline) {
                 try {
@@ -103,6 +140,29 @@ public final class LogShipper implements AutoCloseable {
         }
     }
 
+    /** Appends to the spool (under the buffer's lock); a disk error drops the line and is said once in the console. */
+    private void toSpool(LogLine line) {
+        try {
+            if (dropped > 0) {
+                spool.append(SpooledLines.encode(new LogLine(line.ts(), "stderr", "[drover] " + dropped + " lines dropped")));
+                dropped = 0;
+            }
+            spool.append(SpooledLines.encode(line));
+            spooledLines++;
+        } catch (IOException e) {
+            dropped++;
+            if (!spoolFailedSaid) {
+                spoolFailedSaid = true;
+                LOG.warn("cannot write the log spool {}: {}; lines are dropped until the controller answers", spool.dir(), e.toString());
+            }
+        }
+    }
+
+    private boolean sendIsSlow() {
+        long since = sendingSince;
+        return since != 0 && System.nanoTime() - since > SLOW_SEND_NANOS;
+    }
+
     private boolean full(LogLine line) {
         return buffer.size() >= maxBufferedLines || bufferedChars + line.text().length() > MAX_BUFFERED_CHARS;
     }
@@ -113,6 +173,29 @@ public final class LogShipper implements AutoCloseable {
 
     public long shippedLines() {
         return shippedLines;
+    }
+
+    /** Lines that went through the spool so far. */
+    public long spooledLines() {
+        return spooledLines;
+    }
+
+    /**
+     * Sends everything left, the spool included, and stops: for the end of a task, whose lines
+     * must reach the controller before its final status. Waits as long as it takes (the controller
+     * may be back in minutes), until the lease is lost or {@code giveUp} says so.
+     */
+    public void closeDelivering(java.util.function.BooleanSupplier giveUp) {
+        synchronized (buffer) {
+            closing = true;
+            buffer.notifyAll();
+        }
+        try {
+            while (thread.isAlive() && !giveUp.getAsBoolean()) thread.join(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close(Duration.ofSeconds(1));
     }
 
     /**
@@ -135,6 +218,21 @@ public final class LogShipper implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         thread.interrupt();
+        if (spool != null) {
+            try {
+                thread.join(1_000);
+                synchronized (buffer) {
+                    if (!spool.isEmpty()) {
+                        LOG.warn("{} spooled log lines were not delivered before the task ended", spool.pending());
+                    }
+                    spool.delete();
+                }
+            } catch (IOException e) {
+                LOG.warn("cannot delete the log spool {}: {}", spool.dir(), e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override
@@ -145,11 +243,29 @@ public final class LogShipper implements AutoCloseable {
     private void run() {
         long backoffMs = 0;
         List<LogLine> batch = null;
+        Spool.Chunk fromSpool = null; // what the batch took from the spool, committed once delivered
         try {
             while (true) {
                 if (batch == null) {
                     synchronized (buffer) {
-                        while (buffer.isEmpty() && !closing) buffer.wait(Math.max(1, maxDelay.toMillis()));
+                        while (buffer.isEmpty() && !spooling && !closing) buffer.wait(Math.max(1, maxDelay.toMillis()));
+                        if (buffer.isEmpty() && spooling) {
+                            // the memory buffer (older lines) is delivered: now the spool, in order
+                            fromSpool = readSpool();
+                            if (fromSpool == null) continue;
+                            batch = new ArrayList<>(fromSpool.records().size() + 1);
+                            if (fromSpool.dropped() > 0) {
+                                batch.add(new LogLine(Instant.now(), "stderr", "[drover] " + fromSpool.dropped()
+                                        + " lines dropped: the agent's log spool (" + size(spool.maxBytes())
+                                        + ", --spool-max-mb) was full while the controller was unreachable"));
+                                LOG.warn("{} log lines dropped: the spool {} was full", fromSpool.dropped(), spool.dir());
+                            }
+                            for (byte[] r : fromSpool.records()) batch.add(SpooledLines.decode(r));
+                        }
+                    }
+                }
+                if (batch == null) {
+                    synchronized (buffer) {
                         if (buffer.isEmpty() && closing) {
                             if (dropped > 0) {
                                 LogLine marker = new LogLine(Instant.now(), "stderr", "[drover] " + dropped + " lines dropped");
@@ -172,26 +288,39 @@ public final class LogShipper implements AutoCloseable {
                         buffer.notifyAll(); // room for a producer waiting in add()
                     }
                 }
+                if (batch.isEmpty()) { // a spool chunk with nothing readable in it
+                    if (fromSpool != null) commitSpool(fromSpool);
+                    batch = null;
+                    fromSpool = null;
+                    continue;
+                }
                 try {
+                    sendingSince = System.nanoTime();
                     sink.send(nextBatch, batch);
+                    sendingSince = 0;
                     nextBatch++;
                     shippedLines += batch.size();
                     batch = null;
+                    if (fromSpool != null) commitSpool(fromSpool);
+                    fromSpool = null;
                     backoffMs = 0;
                     synchronized (buffer) {
                         failing = false;
                     }
                 } catch (LogSink.LeaseLost e) {
+                    sendingSince = 0;
                     leaseLost = true;
                     synchronized (buffer) {
                         buffer.clear();
                         bufferedChars = 0;
+                        spooling = false;
                         buffer.notifyAll();
                     }
                     return;
                 } catch (InterruptedException e) {
                     return;
                 } catch (Exception e) {
+                    sendingSince = 0;
                     // same batch number next time: the controller stores a retried batch once
                     synchronized (buffer) {
                         failing = true;
@@ -204,6 +333,44 @@ public final class LogShipper implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             // closing timed out
+        }
+    }
+
+    /** The next lines from the spool (under the buffer's lock); null when it turned out empty (then new lines go to memory again). */
+    private Spool.Chunk readSpool() {
+        try {
+            Spool.Chunk c = spool.read(maxBatchLines, 1_000_000);
+            if (c.isEmpty()) {
+                spooling = false;
+                return null;
+            }
+            return c;
+        } catch (IOException e) {
+            LOG.warn("cannot read the log spool {}: {}; its lines are lost", spool.dir(), e.toString());
+            try {
+                spool.delete();
+                spool.close();
+            } catch (IOException ignored) {
+                // nothing more to lose
+            }
+            spooling = false;
+            return null;
+        }
+    }
+
+    private static String size(long bytes) {
+        return bytes >= 1 << 20 ? (bytes >> 20) + " MiB" : (bytes >> 10) + " KiB";
+    }
+
+    private void commitSpool(Spool.Chunk c) {
+        synchronized (buffer) {
+            try {
+                spool.commit(c);
+                if (spool.isEmpty()) spooling = false; // caught up: new lines go to memory again
+            } catch (IOException e) {
+                LOG.warn("cannot update the log spool {}: {}", spool.dir(), e.toString());
+            }
+            buffer.notifyAll();
         }
     }
 }

@@ -12,6 +12,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The writes an agent makes on a task it holds, each carrying the lease epoch. A 409 from the
@@ -19,6 +23,7 @@ import java.util.Map;
  * while, since losing them would leave the task to the lease watchdog.
  */
 final class LeaseApi {
+    private static final Logger LOG = LoggerFactory.getLogger(LeaseApi.class);
     private final ApiClient api;
     /**
      * For the writes that are idempotent by design, sent again to the next controller when the
@@ -119,6 +124,24 @@ final class LeaseApi {
         io.drover.agent.metrics.AgentMetrics.get().taskEnded(fields.path("status").asText());
     }
 
+    /**
+     * The final status, retried until the controller takes it: a store or controller outage may
+     * last minutes, and a task that finished must not be run again. Stops early when the lease is
+     * lost (throws {@link LeaseLostException}) or {@code giveUp} says so (returns false).
+     */
+    boolean finishDelivered(ObjectNode fields, BooleanSupplier giveUp) throws InterruptedException {
+        fields.put("epoch", epoch);
+        boolean done = retrying(() -> resendable.post(base + "/finish", fields), null, giveUp);
+        if (done) io.drover.agent.metrics.AgentMetrics.get().taskEnded(fields.path("status").asText());
+        return done;
+    }
+
+    /** A report ({@link #report}) retried like {@link #finishDelivered}; false when {@code giveUp} said so first. */
+    boolean reportDelivered(ObjectNode fields, BooleanSupplier giveUp) throws InterruptedException {
+        fields.put("epoch", epoch);
+        return retrying(() -> resendable.post(base + "/report", fields), null, giveUp);
+    }
+
     void release(String reason, Duration retryFor) throws InterruptedException {
         ObjectNode body = Json.object().put("epoch", epoch).put("reason", reason);
         retrying(() -> resendable.post(base + "/release", body), retryFor);
@@ -126,16 +149,27 @@ final class LeaseApi {
     }
 
     private void retrying(java.util.function.Supplier<Object> write, Duration retryFor) throws InterruptedException {
-        long deadline = System.nanoTime() + retryFor.toNanos();
+        retrying(write, retryFor, () -> false);
+    }
+
+    /** Retries transient failures (503 store or controller unavailable, unreachable, 500, 429) until {@code retryFor} (null: no limit) or {@code giveUp}. */
+    private boolean retrying(java.util.function.Supplier<Object> write, Duration retryFor, BooleanSupplier giveUp)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = retryFor == null ? Long.MAX_VALUE : start + retryFor.toNanos();
         Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
+        long nextSay = start + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             try {
                 call(write);
-                return;
+                return true;
             } catch (DroverException e) {
-                boolean transientError = e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.INTERNAL
-                        || e.code() == ErrorCode.TOO_MANY_REQUESTS;
-                if (!transientError || System.nanoTime() > deadline) throw e;
+                if (!isTransient(e) || (retryFor != null && System.nanoTime() - deadline > 0)) throw e;
+                if (giveUp.getAsBoolean()) return false;
+                if (System.nanoTime() - nextSay > 0) {
+                    LOG.warn("task {}: the controller does not take the write yet ({}); retrying until it does", taskId, e.getMessage());
+                    nextSay = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                }
                 Thread.sleep(backoff.next().toMillis());
             }
         }
@@ -149,6 +183,11 @@ final class LeaseApi {
             io.drover.agent.metrics.AgentMetrics.get().deliveryFailed(kind);
             throw e;
         }
+    }
+
+    /** Worth retrying: the controller or its store is unavailable or unreachable (503), failed (500), or rate-limits (429). */
+    static boolean isTransient(DroverException e) {
+        return e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.INTERNAL || e.code() == ErrorCode.TOO_MANY_REQUESTS;
     }
 
     private <T> T call(java.util.function.Supplier<T> write) {

@@ -23,26 +23,74 @@ import java.util.stream.Stream;
  * reply may store a record twice). Debug images come as {@code NNNNNNNNNN.image.json}
  * ({@code {"metric","variant","iter","contentType","file"}}) next to their bytes (the {@code file},
  * written first), PUT raw to {@code /images} with the epoch; both files are removed once sent.
+ *
+ * <p>While the controller or its store is unavailable the files simply stay: they are the spool
+ * for scalars, plots and images, delivered in order on a later round. That spool is bounded like
+ * the log spool ({@code --spool-max-mb}): past it the oldest files go, and a console line says so.
  */
 final class ScalarRelay {
     private final Path dir;
     private final Consumer<String> console;
+    private final long maxBytes;
     private boolean warned;
+    /** The last round stopped at a transient failure: files wait for the controller. */
+    private boolean waiting;
 
-    ScalarRelay(Path dir, Consumer<String> console) {
+    ScalarRelay(Path dir, Consumer<String> console, long maxBytes) {
         this.dir = dir;
         this.console = console;
+        this.maxBytes = maxBytes;
     }
 
     Path dir() {
         return dir;
     }
 
-    /** Posts every complete batch file in order; a batch the controller refuses is dropped and said once. */
-    void forward(LeaseApi lease) {
+    /**
+     * Posts every complete batch file in order; a batch the controller refuses is dropped and said
+     * once. Returns whether everything was delivered (false: the controller is unavailable, the
+     * files wait for the next round).
+     */
+    boolean forward(LeaseApi lease) {
+        waiting = false;
         forwardScalars(lease);
         forwardRecords(lease);
         forwardImages(lease);
+        if (waiting) keepWithinBound();
+        return !waiting;
+    }
+
+    /** While files wait, the oldest go once they take more than the spool's bound: the task must not fill the disk. */
+    private void keepWithinBound() {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(Files::isRegularFile).sorted().toList();
+        } catch (IOException e) {
+            return;
+        }
+        long total = 0;
+        for (Path f : files) total += sizeOf(f);
+        int dropped = 0;
+        for (Path f : files) {
+            if (total <= maxBytes) break;
+            String n = f.getFileName().toString();
+            if (!n.matches("\\d{1,18}\\..*") || n.endsWith(".tmp")) continue; // complete files only: a .tmp is being written
+            total -= sizeOf(f);
+            deleteQuietly(f);
+            dropped++;
+        }
+        if (dropped > 0) {
+            console.accept("[drover] " + dropped + " scalar/plot/image files dropped: they took more than the spool's "
+                    + (maxBytes >> 20) + " MiB (--spool-max-mb) while the controller was unreachable");
+        }
+    }
+
+    private static long sizeOf(Path f) {
+        try {
+            return Files.size(f);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     private void forwardScalars(LeaseApi lease) {
@@ -62,7 +110,8 @@ final class ScalarRelay {
             } catch (LeaseLostException e) {
                 return; // the log shipper sees it too and the run is abandoned
             } catch (DroverException e) {
-                if (e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.INTERNAL || e.code() == ErrorCode.TOO_MANY_REQUESTS) {
+                if (LeaseApi.isTransient(e)) {
+                    waiting = true;
                     return; // try again on the next round
                 }
                 say("[drover] scalar batch " + batch + " refused by the controller, dropped: " + e.getMessage());
@@ -93,7 +142,8 @@ final class ScalarRelay {
             } catch (LeaseLostException e) {
                 return;
             } catch (DroverException e) {
-                if (e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.INTERNAL || e.code() == ErrorCode.TOO_MANY_REQUESTS) {
+                if (LeaseApi.isTransient(e)) {
+                    waiting = true;
                     return; // try again on the next round
                 }
                 say("[drover] " + m.group(2) + " record " + name + " refused by the controller, dropped: " + e.getMessage());
@@ -132,8 +182,8 @@ final class ScalarRelay {
             } catch (LeaseLostException e) {
                 return;
             } catch (DroverException e) {
-                if (e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.INTERNAL || e.code() == ErrorCode.TOO_MANY_REQUESTS
-                        || e.code() == ErrorCode.INSUFFICIENT_STORAGE) {
+                if (LeaseApi.isTransient(e) || e.code() == ErrorCode.INSUFFICIENT_STORAGE) {
+                    waiting = true;
                     return; // try again on the next round
                 }
                 say("[drover] image " + name + " refused by the controller, dropped: " + e.getMessage());

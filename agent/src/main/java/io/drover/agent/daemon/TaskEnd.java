@@ -22,13 +22,16 @@ final class TaskEnd {
                     lease.release(run.reason(), Duration.ofSeconds(10));
                 }
                 case ABORT -> {
-                    shipper.close(Duration.ofSeconds(5));
-                    lease.finish(Json.object().put("status", "aborted").put("reason", run.reason()), TaskRunner.FINAL_WRITE_RETRY);
+                    shipper.closeDelivering(() -> run.stop() != TaskRun.Stop.ABORT);
+                    lease.finishDelivered(Json.object().put("status", "aborted").put("reason", run.reason()),
+                            () -> run.stop() != TaskRun.Stop.ABORT);
                 }
                 case NONE -> {
                     console.accept("[drover] " + reason);
-                    shipper.close(Duration.ofSeconds(5));
-                    lease.finish(Json.object().put("status", "failed").put("reason", run.mask.apply(reason)), TaskRunner.FINAL_WRITE_RETRY);
+                    // delivered through a store or controller outage, like a task that ran (TaskRunner)
+                    shipper.closeDelivering(() -> run.stop() != TaskRun.Stop.NONE);
+                    lease.finishDelivered(Json.object().put("status", "failed").put("reason", run.mask.apply(reason)),
+                            () -> run.stop() != TaskRun.Stop.NONE);
                 }
             }
         } catch (LeaseLostException e) {

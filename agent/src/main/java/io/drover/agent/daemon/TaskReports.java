@@ -80,6 +80,16 @@ final class TaskReports {
         }
     }
 
+    /**
+     * Repeats {@code attempt} (true: delivered) with a growing pause while the controller or its
+     * store is unavailable, until it succeeds or {@code giveUp}.
+     */
+    static void untilDelivered(java.util.function.BooleanSupplier attempt, java.util.function.BooleanSupplier giveUp)
+            throws InterruptedException {
+        Backoff backoff = new Backoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5));
+        while (!attempt.getAsBoolean() && !giveUp.getAsBoolean()) Thread.sleep(backoff.next().toMillis());
+    }
+
     /** The tag a task gets when some of its output files could not be stored (dashboard, {@code drover ls --tag}). */
     static final String UPLOAD_FAILED_TAG = "artifact-upload-failed";
     private static final int LISTED_FAILURES = 3;
@@ -91,11 +101,34 @@ final class TaskReports {
      * @return one line per file that was not stored, "name: why"
      */
     static List<String> uploadOutputs(LeaseApi lease, Path outputDir, Consumer<String> console) throws IOException {
+        try {
+            return uploadOutputs(lease, outputDir, console, () -> true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    /** Same; while the controller or its store is unavailable (503, unreachable) an upload is retried until {@code giveUp}. */
+    static List<String> uploadOutputs(LeaseApi lease, Path outputDir, Consumer<String> console,
+            java.util.function.BooleanSupplier giveUp) throws IOException, InterruptedException {
         List<String> failed = new ArrayList<>();
         for (Path f : OutputFiles.list(outputDir)) {
             String name = OutputFiles.relativeName(outputDir, f);
             try {
-                lease.artifact(name, f, OutputFiles.contentType(f));
+                DroverException[] lastUnavailable = {null};
+                untilDelivered(() -> {
+                    try {
+                        lease.artifact(name, f, OutputFiles.contentType(f));
+                        lastUnavailable[0] = null;
+                        return true;
+                    } catch (DroverException e) {
+                        if (e.code() != io.drover.shared.domain.ErrorCode.UNAVAILABLE) throw e;
+                        lastUnavailable[0] = e;
+                        return false; // the store or controller is down for a while: the file waits
+                    }
+                }, giveUp);
+                if (lastUnavailable[0] != null) throw lastUnavailable[0];
                 AgentMetrics.get().artifactUploaded(true);
                 console.accept("[drover] uploaded " + name + " (" + Files.size(f) + " bytes)");
             } catch (LeaseLostException e) {

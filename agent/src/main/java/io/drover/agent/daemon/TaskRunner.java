@@ -19,6 +19,7 @@ import io.drover.agent.capture.LogSink;
 import io.drover.agent.capture.OutputFiles;
 import io.drover.agent.capture.SecretMask;
 import io.drover.agent.capture.StreamPump;
+import io.drover.agent.spool.Spool;
 import io.drover.agent.capture.TailBuffer;
 import io.drover.agent.docker.DockerMode;
 import io.drover.agent.docker.DockerTask;
@@ -49,6 +50,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +89,29 @@ final class TaskRunner {
         this.hookDir = hookDir;
         this.docker = new DockerMode(config.docker(), config.name(), config.python(), config.buildEnv(), envs.cache());
         docker.removeLeftoversInBackground(); // containers of this agent's earlier run (crash, kill -9)
+        // Spooled lines of an earlier run of this agent are not replayed: its tasks' leases are gone
+        // with it (the tasks are requeued and rerun), so what waited there cannot be delivered.
+        try {
+            Spool.deleteTree(config.spoolDir());
+        } catch (IOException e) {
+            LOG.warn("cannot clear the log spool {} of an earlier run: {}", config.spoolDir(), e.toString());
+        }
+    }
+
+    /** The task's log spool, or null (then lines wait in memory, as before) when the disk refuses it. */
+    private Spool openSpool(TaskRun run) {
+        try {
+            return Spool.fresh(config.spoolDir().resolve(run.taskId), config.spool().maxBytes());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("task {}: no log spool at {} ({}); while the controller is unreachable its lines wait in memory only",
+                    run.taskId, config.spoolDir(), e.toString());
+            return null;
+        }
+    }
+
+    /** Stop waiting for an unreachable controller: the lease is gone, or the agent hands the task back. */
+    private static BooleanSupplier givingUp(TaskRun run) {
+        return () -> run.stop() == TaskRun.Stop.ABANDON || run.stop() == TaskRun.Stop.RELEASE;
     }
 
     void run(Slot slot, TaskRun run) {
@@ -100,7 +125,7 @@ final class TaskRunner {
                     throw new LogSink.LeaseLost(e.getMessage());
                 }
             }
-        }, run.taskId, run.mask);
+        }, run.taskId, run.mask, openSpool(run));
         Consumer<String> console = text -> shipper.add(LogLine.stdout(text));
         Path taskDir = config.tasksDir().resolve(run.taskId);
         long t0 = System.nanoTime();
@@ -123,14 +148,15 @@ final class TaskRunner {
             long tEnv = System.nanoTime();
             io.drover.agent.metrics.AgentMetrics.get().environment(env.cacheHit(), tEnv - tCode);
             stopIfAsked(run);
-            CompletableFuture<Void> reported = reportAsync(lease, checkout, env);
+            CompletableFuture<Void> reported = reportAsync(lease, checkout, env, givingUp(run));
 
             Files.createDirectories(taskDir);
             Path outputDir = taskDir.resolve("output");
             OutputFiles.reset(outputDir);
             Path captureFile = taskDir.resolve("params.json");
             Files.deleteIfExists(captureFile);
-            ScalarRelay scalars = new ScalarRelay(Files.createDirectories(taskDir.resolve("scalars")), console);
+            ScalarRelay scalars = new ScalarRelay(Files.createDirectories(taskDir.resolve("scalars")), console,
+                    config.spool().maxBytes());
             String entry = text(script, "entryPoint", null);
             if (entry == null) throw new TaskFailed("the task has no script.entryPoint to run");
             Path entryFile = resolveInside(workDir, entry, "entry point");
@@ -184,8 +210,14 @@ final class TaskRunner {
                 LOG.info("task {}: lease lost, abandoned without reporting", run.taskId);
                 return;
             }
-            reportParams(lease, captureFile, lastParams, run.mask);
-            scalars.forward(lease);
+            // what waited during an outage is delivered before the final status: params, scalars, the report
+            Map<String, String>[] sentParams = new Map[] {lastParams};
+            TaskReports.untilDelivered(() -> {
+                sentParams[0] = reportParams(lease, captureFile, sentParams[0], run.mask);
+                Map<String, String> now = CapturedParams.read(captureFile);
+                return now.isEmpty() || now.equals(sentParams[0]);
+            }, givingUp(run));
+            TaskReports.untilDelivered(() -> scalars.forward(lease), givingUp(run));
             joinQuietly(reported);
             if (run.stop() == TaskRun.Stop.RELEASE) {
                 console.accept("[drover] " + run.reason() + ": handing the task back to its queue");
@@ -193,7 +225,7 @@ final class TaskRunner {
                 lease.release(run.reason(), Duration.ofSeconds(10));
                 return;
             }
-            List<String> uploadFailures = uploadOutputs(lease, outputDir, console);
+            List<String> uploadFailures = uploadOutputs(lease, outputDir, console, givingUp(run));
             ObjectNode finish = Json.object();
             finish.put("exitCode", result.exitCode());
             if (result.maxRssKb() != null) finish.put("maxRssKb", result.maxRssKb());
@@ -210,8 +242,10 @@ final class TaskRunner {
                 console.accept("[drover] process exited with code " + result.exitCode());
             }
             TaskReports.noteUploadFailures(lease, finish, uploadFailures, run.mask);
-            shipper.close(Duration.ofSeconds(10));
-            lease.finish(finish, FINAL_WRITE_RETRY);
+            shipper.closeDelivering(givingUp(run)); // every line, spooled ones too, before the status
+            if (!lease.finishDelivered(finish, givingUp(run))) {
+                LOG.warn("task {}: its final status was not delivered ({}); the lease watchdog will requeue it", run.taskId, run.reason());
+            }
         } catch (LeaseLostException e) {
             LOG.info("task {}: {}", run.taskId, e.getMessage());
         } catch (TaskFailed e) {
@@ -274,7 +308,7 @@ final class TaskRunner {
         }
     }
 
-    private CompletableFuture<Void> reportAsync(LeaseApi lease, Checkout checkout, Environment env) {
+    private CompletableFuture<Void> reportAsync(LeaseApi lease, Checkout checkout, Environment env, BooleanSupplier giveUp) {
         ObjectNode body = Json.object();
         body.put("resolvedCommit", checkout.resolvedCommit());
         ObjectNode captured = body.putObject("captured");
@@ -282,8 +316,14 @@ final class TaskRunner {
         captured.putPOJO("installedPackages", env.installedPackages());
         captured.putPOJO("environment", env.captured());
         captured.put("hostname", AgentNames.hostname());
-        // off the launch path: the task starts while this is in flight
-        return CompletableFuture.runAsync(() -> lease.report(body));
+        // off the launch path: the task starts while this is in flight; retried through an outage
+        return CompletableFuture.runAsync(() -> {
+            try {
+                lease.reportDelivered(body, giveUp);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     private Map<String, String> environment(TaskRun run, Environment env, Path outputDir, Path captureFile) {
@@ -335,9 +375,10 @@ final class TaskRunner {
         return v == null || v.isNull() || v.asText().isEmpty() ? dflt : v.asText();
     }
 
+    /** Waits for the run's report (it retries through an outage until delivered or given up). */
     private static void joinQuietly(CompletableFuture<Void> f) {
         try {
-            f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            f.get();
         } catch (Exception e) {
             if (e.getCause() instanceof LeaseLostException l) throw l;
             LOG.debug("report failed: {}", e.toString());

@@ -328,13 +328,35 @@ public final class WorkerDaemon {
                     r.abort("aborted by user");
                 }
             }
+            if (heartbeatFailingSince != 0) {
+                LOG.info("heartbeats delivered again after {} s; the running tasks kept running",
+                        (System.nanoTime() - heartbeatFailingSince) / 1_000_000_000L);
+                heartbeatFailingSince = 0;
+            }
         } catch (DroverException e) {
             io.drover.agent.metrics.AgentMetrics.get().heartbeatFailed();
             if (e.code() == ErrorCode.NOT_FOUND) register();
-            else LOG.warn("heartbeat failed: {}", e.getMessage());
+            else heartbeatFailed(e.getMessage());
         } catch (RuntimeException e) {
             io.drover.agent.metrics.AgentMetrics.get().heartbeatFailed();
-            LOG.warn("heartbeat failed: {}", e.toString());
+            heartbeatFailed(e.toString());
+        }
+    }
+
+    /** When the failing heartbeats began (nanoTime), 0 while they work; only the heartbeat thread touches it. */
+    private long heartbeatFailingSince;
+
+    /**
+     * A heartbeat that fails (503 from a controller whose store is down, or no controller) costs no
+     * task: they keep running and their writes wait on disk. Only the controller's answer "stale"
+     * (the lease moved on) or a fencing 409 on a write ends a task. Logged once per outage.
+     */
+    private void heartbeatFailed(String why) {
+        if (heartbeatFailingSince == 0) {
+            heartbeatFailingSince = System.nanoTime();
+            LOG.warn("heartbeat failed: {}; running tasks keep running, retrying every {} s", why, heartbeatSeconds);
+        } else {
+            LOG.debug("heartbeat failed again: {}", why);
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * fails) and {@link #restore}. It also counts the HTTP/1.1 responses with a given status that
  * pass from the target back to the client, so a test can see the controller refuse a write.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
@@ -30,7 +30,7 @@ final class TcpProxy implements AutoCloseable {
     private volatile boolean cut;
     private volatile boolean closed;
 
-    TcpProxy(int targetPort) throws IOException {
+    public TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.acceptor = new Thread(this::acceptLoop, "tcp-proxy-accept");
@@ -38,38 +38,38 @@ final class TcpProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port();
     }
 
     /** Drops every relayed connection now and refuses new ones until {@link #restore}. */
-    void cut() {
+    public void cut() {
         cut = true;
         for (Socket s : open) closeQuietly(s);
     }
 
-    void restore() {
+    public void restore() {
         cut = false;
     }
 
     /** How many responses with this HTTP status went back to clients so far. */
-    int responses(int status) {
+    public int responses(int status) {
         AtomicInteger n = statuses.get(status);
         return n == null ? 0 : n.get();
     }
 
     /** Whether anything the target sent back since {@link #forgetAnswers} matches {@code regex}. */
-    boolean answered(String regex) {
+    public boolean answered(String regex) {
         synchronized (answers) {
             return java.util.regex.Pattern.compile(regex).matcher(answers).find();
         }
     }
 
-    void forgetAnswers() {
+    public void forgetAnswers() {
         synchronized (answers) {
             answers.setLength(0);
         }
