@@ -110,6 +110,10 @@ public final class Controller implements AutoCloseable {
             if (cluster.enabled()) {
                 bridge = new ClusterBridge(vertx, queue, services.events(), services.control(), services.workerHistory(),
                         store.tasks(), pool, clock, secretsKeyId(cfg)).start(cluster);
+                // files are not in the store: each controller keeps the ones uploaded through it
+                log.warn("cluster: artifacts and debug images are kept under this controller's data directory {};"
+                        + " a download through another controller finds them only if every controller uses the same --data"
+                        + " on shared storage", cfg.dataDir().toAbsolutePath().normalize());
             }
 
             AuthService auth = new AuthService(services);

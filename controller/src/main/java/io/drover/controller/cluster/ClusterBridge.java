@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries what one controller keeps in memory to the other controllers of a cluster, over the
- * Vert.x event bus (publish: every node gets every message; a node ignores its own):
+ * Vert.x event bus (publish: every node gets every message; a node ignores its own). Changes are
+ * batched per address: whatever accumulated while the previous message was being sent goes in the
+ * next one, so an idle node sends at once and a busy one sends few, larger messages:
  * <ul>
  *   <li>{@value #QUEUE}: claim-order changes (queued / left) of {@link MongoTaskQueue}, replayed
  *       with {@code observeExternalEnqueue} / {@code forget}, so an enqueue on node B wakes an agent
@@ -61,6 +63,8 @@ public final class ClusterBridge implements AutoCloseable {
     static final String WORKERS = "drover.cluster.workers";
     /** Periodic reload of the claim order from the store (a missed message must not strand a task). */
     public static final Duration RELOAD_EVERY = Duration.ofSeconds(60);
+    /** At most this many changes in one event-bus message. */
+    static final int MAX_BATCH = 500;
     /** Resyncs wait this long after a membership change, so a burst of changes costs one. */
     static final Duration SETTLE = Duration.ofSeconds(1);
     /** A resync replays tasks updated since this long before the previous membership change. */
@@ -80,6 +84,11 @@ public final class ClusterBridge implements AutoCloseable {
     private final java.util.Set<String> keyMismatchReported = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private ClusterNode node;
     private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+    private final io.vertx.core.Context flushContext;
+    private final Outbox queueOut = new Outbox(QUEUE, "queue");
+    private final Outbox tasksOut = new Outbox(TASKS, "task");
+    private final Outbox controlOut = new Outbox(CONTROL, "control");
+    private final Outbox workersOut = new Outbox(WORKERS, "worker");
     private final AtomicBoolean resyncPending = new AtomicBoolean();
     private volatile Instant lastMembershipChange;
     private long reloadTimer = -1;
@@ -105,6 +114,7 @@ public final class ClusterBridge implements AutoCloseable {
         this.pool = pool;
         this.clock = clock;
         this.lastMembershipChange = clock.instant();
+        this.flushContext = vertx.getOrCreateContext();
     }
 
     /**
@@ -123,9 +133,9 @@ public final class ClusterBridge implements AutoCloseable {
 
         if (queue instanceof MongoTaskQueue mq) mq.setListener(new QueueForwarder());
         events.add(new EventForwarder());
-        control.elsewhere((worker, abort) -> send(CONTROL, "control", new JsonObject()
+        control.elsewhere((worker, abort) -> controlOut.add(new JsonObject()
                 .put("worker", worker).put("id", abort.taskId()).put("epoch", abort.epoch()).put("reason", abort.reason())));
-        history.onRecord((worker, sample, at) -> send(WORKERS, "worker", new JsonObject()
+        history.onRecord((worker, sample, at) -> workersOut.add(new JsonObject()
                 .put("worker", worker).put("at", at.toEpochMilli()).put("sample", new JsonObject(Json.write(sample)))));
 
         reloadQueue();
@@ -150,24 +160,49 @@ public final class ClusterBridge implements AutoCloseable {
 
     // ---------------------------------------------------------------- sending (any thread, non-blocking)
 
-    private void send(String address, String kind, JsonObject body) {
-        if (closed) return;
-        bus.publish(address, body.put("o", origin));
-        events.eventBus("sent", kind);
+    /** The changes waiting to be published on one address, in the order they were made. */
+    private final class Outbox {
+        private final String address;
+        private final String kind;
+        private final java.util.concurrent.ConcurrentLinkedQueue<JsonObject> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final AtomicBoolean scheduled = new AtomicBoolean();
+
+        Outbox(String address, String kind) {
+            this.address = address;
+            this.kind = kind;
+        }
+
+        /** Any thread; never blocks: the publish happens on the bridge's event-loop context. */
+        void add(JsonObject change) {
+            if (closed) return;
+            pending.add(change);
+            if (scheduled.compareAndSet(false, true)) flushContext.runOnContext(v -> flush());
+        }
+
+        private void flush() {
+            scheduled.set(false); // an add from here on schedules another flush
+            while (!closed) {
+                JsonArray items = new JsonArray();
+                for (JsonObject c; items.size() < MAX_BATCH && (c = pending.poll()) != null; ) items.add(c);
+                if (items.isEmpty()) return;
+                bus.publish(address, new JsonObject().put("o", origin).put("items", items));
+                events.eventBus("sent", kind);
+            }
+        }
     }
 
     /** This node's claim-order changes (called under the task's lock: only publishes). */
     private final class QueueForwarder implements QueueListener {
         @Override
         public void queued(QueueEntry e) {
-            send(QUEUE, "queue", new JsonObject().put("op", "queued").put("id", e.taskId()).put("queue", e.queue())
+            queueOut.add(new JsonObject().put("op", "queued").put("id", e.taskId()).put("queue", e.queue())
                     .put("priority", e.priority()).put("seq", e.seq()).put("gpus", e.gpus())
                     .put("at", e.queuedAt() == null ? null : e.queuedAt().toEpochMilli()));
         }
 
         @Override
         public void left(String taskId) {
-            send(QUEUE, "queue", new JsonObject().put("op", "left").put("id", taskId));
+            queueOut.add(new JsonObject().put("op", "left").put("id", taskId));
         }
     }
 
@@ -213,7 +248,7 @@ public final class ClusterBridge implements AutoCloseable {
         }
 
         private void publishTask(JsonObject o) {
-            send(TASKS, "task", o);
+            tasksOut.add(o);
         }
     }
 
@@ -224,21 +259,24 @@ public final class ClusterBridge implements AutoCloseable {
     }
 
     /**
-     * Another node's message: handled on a worker thread in arrival order per address (the queue
-     * view's locks may wait on a store call; some task listeners may block briefly).
+     * Another node's message: its changes are applied on a worker thread in arrival order per
+     * address (the queue view's locks may wait on a store call; some task listeners may block briefly).
      */
     private void fromPeer(JsonObject body, String kind, Handler h) {
         if (closed || body == null || origin.equals(body.getString("o"))) return;
         events.eventBus("received", kind);
-        if ("hello".equals(body.getString("op"))) { // warmUp()
-            compareSecretsKey(body.getString("keyId"), body.getString("o"));
-            return;
-        }
+        JsonArray items = body.getJsonArray("items");
+        if (items == null || items.isEmpty()) return;
+        String peer = body.getString("o");
         vertx.executeBlocking(() -> {
-            try {
-                h.handle(body);
-            } catch (RuntimeException e) {
-                log.warn("cluster: could not apply a {} message from another controller: {}", kind, body.encode(), e);
+            for (int i = 0; i < items.size(); i++) {
+                JsonObject change = items.getJsonObject(i);
+                try {
+                    if ("hello".equals(change.getString("op"))) compareSecretsKey(change.getString("keyId"), peer); // warmUp()
+                    else h.handle(change);
+                } catch (RuntimeException e) {
+                    log.warn("cluster: could not apply a {} change from another controller: {}", kind, change.encode(), e);
+                }
             }
             return null;
         }, true);
@@ -295,12 +333,10 @@ public final class ClusterBridge implements AutoCloseable {
      * members now, so the first real wake-up after a start or a join does not pay for it.
      */
     private void warmUp() {
-        for (String address : List.of(QUEUE, TASKS, CONTROL, WORKERS)) {
-            send(address, KIND.get(address), new JsonObject().put("op", "hello").put("keyId", secretsKeyId));
+        for (Outbox o : List.of(queueOut, tasksOut, controlOut, workersOut)) {
+            o.add(new JsonObject().put("op", "hello").put("keyId", secretsKeyId));
         }
     }
-
-    private static final java.util.Map<String, String> KIND = java.util.Map.of(QUEUE, "queue", TASKS, "task", CONTROL, "control", WORKERS, "worker");
 
     /** A peer with another secrets key: tasks it hands out cannot get secrets set through this node, and back. */
     private void compareSecretsKey(String peerKeyId, String peer) {

@@ -135,7 +135,7 @@ public final class Metrics {
                 .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
                 .register(registry);
         eventBus = Counter.builder().name("drover_eventbus_messages_total")
-                .help("Cluster event-bus messages this controller sent or received, by direction (sent, received)"
+                .help("Cluster event-bus messages (each a batch of changes) this controller sent or received, by direction (sent, received)"
                         + " and kind (queue: claim-order changes, task: task events, control: aborts, worker: heartbeat stats)")
                 .labelNames("direction", "kind")
                 .register(registry);
