@@ -66,6 +66,7 @@ def init(project=None, name=None, controller=None, api_key=None, tags=None):
         cfg = _config_file()
         env = os.environ
         url = controller or env.get("DROVER_CONTROLLER") or cfg.get("controller") or "http://127.0.0.1:8080"
+        url = url.split(",")[0].strip()  # the CLI and agents take several controllers; this client uses the first
         key = api_key or env.get("DROVER_API_KEY") or cfg.get("apiKey")
         task_id = env.get("DROVER_TASK_ID")
         if task_id:
