@@ -53,7 +53,7 @@ public final class ClusterLoadBench {
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
             if (single) results.add(LoadRun.run("single", plan, 1, backend, work, System.out::println));
             if (single) System.out.println(results.get(0).summary());
-            LoadResult cluster = LoadRun.run("cluster", plan, controllers, backend, work, System.out::println);
+            LoadResult cluster = LoadRun.run(controllers == 1 ? "single" : "cluster", plan, controllers, backend, work, System.out::println);
             results.add(cluster);
             System.out.println(cluster.summary());
             if (single) {

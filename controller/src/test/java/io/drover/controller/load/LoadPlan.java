@@ -28,16 +28,15 @@ record LoadPlan(int agents, int tasks, int queues, List<Integer> priorities, int
         priorities = List.copyOf(priorities);
     }
 
-    /** The scenario: 200 agents, 20,000 tasks, 4 queues, 3 priorities, 10 s lease / 2 s heartbeat. */
+    /** The scenario: 200 agents, 20,000 tasks, 4 queues, 3 priorities; the default 5 s heartbeat with a 20 s lease. */
     static LoadPlan full() {
-        return new LoadPlan(200, 20_000, 4, List.of(10, 5, 0), 5, 10, Duration.ofSeconds(10), Duration.ofSeconds(2), 16,
-                Duration.ofMinutes(5));
+        return new LoadPlan(200, 20_000, 4, List.of(10, 5, 0), 5, 10, Duration.ofSeconds(20), Duration.ofSeconds(5), 16,
+                Duration.ofMinutes(10));
     }
 
-    /** The test suite's version: 20 agents, 1,000 tasks. */
+    /** The test suite's version: 20 agents, 1,000 tasks, the same settings otherwise. */
     static LoadPlan small() {
-        return new LoadPlan(20, 1_000, 4, List.of(10, 5, 0), 5, 10, Duration.ofSeconds(10), Duration.ofSeconds(2), 8,
-                Duration.ofSeconds(40));
+        return full().withAgents(20).withTasks(1_000).withTimeout(Duration.ofSeconds(40));
     }
 
     LoadPlan withAgents(int v) { return new LoadPlan(v, tasks, queues, priorities, runMillis, claimWaitSeconds, lease, heartbeat, enqueueLanes, timeout); }

@@ -40,6 +40,16 @@ record LoadResult(String label, int controllers, int agents, int tasks, int crea
                 && staleLeases == 0 && store.clean(tasks);
     }
 
+    /**
+     * Higher priority waited less, loosely: the highest priority's median time in queue is at most
+     * the lowest's (with {@code slackMillis} for runs where the queue never built up and all wait alike).
+     */
+    boolean priorityOrderHeld(long slackMillis) {
+        if (waitMillisP50.size() < 2) return true;
+        List<Long> p50 = List.copyOf(waitMillisP50.values()); // highest priority first
+        return p50.get(0) <= p50.get(p50.size() - 1) + slackMillis;
+    }
+
     /** One line: what ran, whether it was exactly once, and the figures. */
     String summary() {
         StringBuilder w = new StringBuilder();
@@ -47,9 +57,9 @@ record LoadResult(String label, int controllers, int agents, int tasks, int crea
                 .append('/').append(waitMillisP99.get(prio)));
         return String.format(Locale.ROOT,
                 "%s: controllers=%d agents=%d tasks=%d completed=%d %s duplicates=%d lost=%d throughput=%.0f/s in %.1f s"
-                        + " (enqueue %.1f s) claim p50=%.1f ms p99=%.1f ms wait-in-queue p50/p99 ms %s store=%s retries=%d errors=%d%s",
+                        + " (enqueue %.1f s) claim p50=%.1f ms p99=%.1f ms wait-in-queue p50/p99 ms %s (priority order %s) store=%s retries=%d errors=%d%s",
                 label, controllers, agents, tasks, completed, exactlyOnce() ? "EXACTLY-ONCE" : "NOT-EXACTLY-ONCE", duplicates, lost,
-                throughput(), seconds, enqueueSeconds, claimP50Ms, claimP99Ms, w, store.byStatus(), retries, errors,
+                throughput(), seconds, enqueueSeconds, claimP50Ms, claimP99Ms, w, priorityOrderHeld(0) ? "held" : "NOT held", store.byStatus(), retries, errors,
                 timedOut ? " TIMED-OUT" : "");
     }
 }

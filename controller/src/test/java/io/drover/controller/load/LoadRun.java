@@ -2,7 +2,6 @@ package io.drover.controller.load;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drover.controller.Controller;
-import io.drover.controller.config.ControllerConfig;
 import io.drover.shared.json.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -36,7 +36,9 @@ final class LoadRun {
         });
         List<SimAgent> agents = new ArrayList<>();
         Enqueuer enqueuer = null;
-        try (LoadStore store = LoadStore.open(backend, dir); LoadHttp http = new LoadHttp(4)) {
+        LoadStore store = LoadStore.open(backend, dir);
+        LoadHttp http = new LoadHttp(4);
+        try {
             fleet.addAll(ControllerFleet.start(controllers, store.uri(), plan, dir));
             List<String> bases = fleet.stream().map(c -> c.baseUrl() + "/api/v1").toList();
             String admin = fleet.get(0).bootstrap().adminKey();
@@ -65,6 +67,10 @@ final class LoadRun {
             CompletableFuture<Void> enqueued = enqueuer.run();
             long[] enqueueEnd = {0};
             enqueued.whenComplete((v, e) -> enqueueEnd[0] = System.nanoTime());
+            // a line every 30 s, so a long run shows it is moving
+            ScheduledFuture<?> progress = timers.scheduleAtFixedRate(() -> log.accept(String.format(java.util.Locale.ROOT,
+                    "%s: %.0f s, %d created, %d completed", label, (System.nanoTime() - t0) / 1e9, ledger.createdCount(),
+                    ledger.completedDistinct())), 30, 30, TimeUnit.SECONDS);
             boolean timedOut = false;
             try {
                 CompletableFuture.allOf(enqueued, ledger.allDone()).get(plan.timeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -75,6 +81,7 @@ final class LoadRun {
             }
             double seconds = ((timedOut ? System.nanoTime() : ledger.lastCompletionNanos()) - t0) / 1e9;
             double enqueueSeconds = enqueueEnd[0] == 0 ? Double.NaN : (enqueueEnd[0] - t0) / 1e9;
+            progress.cancel(false);
             enqueuer.stop();
             agents.forEach(SimAgent::stop);
             StoreAudit audit = StoreAudit.of(store.uri(), ledger.createdIds());
@@ -91,7 +98,10 @@ final class LoadRun {
             if (enqueuer != null) enqueuer.stop();
             agents.forEach(SimAgent::stop);
             timers.shutdownNow();
+            // controllers before the store they use, so they do not see it vanish
             for (int i = fleet.size() - 1; i >= 0; i--) fleet.get(i).close();
+            http.close();
+            store.close();
         }
     }
 
