@@ -204,6 +204,11 @@ public final class Controller implements AutoCloseable {
         return services;
     }
 
+    /** What carries this controller's changes to the other nodes of its cluster; null without {@code --cluster}. */
+    public ClusterBridge clusterBridge() {
+        return bridge;
+    }
+
     @Override
     public void close() {
         watchdog.close();

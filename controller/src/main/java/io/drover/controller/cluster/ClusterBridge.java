@@ -50,9 +50,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value #WORKERS}: heartbeat stats samples, so every node's dashboard has every worker's history.</li>
  * </ul>
  * Safety nets for messages a node never got (a member that died mid-change, a partition that
- * healed): the queue view is reloaded from the store when a member joins or leaves and every
- * {@link #RELOAD_EVERY}, and on a membership change every task updated since shortly before the
- * previous change is replayed as {@code changed}.
+ * healed): the queue view is reloaded from the store when a member joins or leaves, and every
+ * {@link #RELOAD_EVERY} when its size differs from the store's count of queued tasks; on a
+ * membership change every task updated since shortly before the previous change is replayed as
+ * {@code changed}.
  */
 public final class ClusterBridge implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterBridge.class);
@@ -61,7 +62,7 @@ public final class ClusterBridge implements AutoCloseable {
     static final String TASKS = "drover.cluster.tasks";
     static final String CONTROL = "drover.cluster.control";
     static final String WORKERS = "drover.cluster.workers";
-    /** Periodic reload of the claim order from the store (a missed message must not strand a task). */
+    /** How often the claim order is checked against the store (a missed message must not strand a task). */
     public static final Duration RELOAD_EVERY = Duration.ofSeconds(60);
     /** At most this many changes in one event-bus message. */
     static final int MAX_BATCH = 500;
@@ -142,7 +143,7 @@ public final class ClusterBridge implements AutoCloseable {
         warmUp();
         node.onMembershipChange(this::membershipChanged);
         reloadTimer = vertx.setPeriodic(RELOAD_EVERY.toMillis(), t -> pool.executeBlocking(() -> {
-            reloadQueue();
+            reloadIfMissedSomething();
             return null;
         }, false));
         return this;
@@ -346,6 +347,34 @@ public final class ClusterBridge implements AutoCloseable {
                 + " the same key (--secrets-key-file FILE or env DROVER_SECRETS_KEY) and restart them";
         log.error("cluster: {}", problem);
         if (node != null) node.problem(problem);
+    }
+
+    /**
+     * The periodic safety net: a reload blocks this node's claims while it reads every queued task
+     * (about 0.4-1.2 s at 20,000 queued on a loaded 2-core machine), so it runs only when the
+     * number of queued tasks in the store differs from this node's claim order (a count does not
+     * hold the queue's lock). Counted around the store's count, so a change landing meanwhile
+     * does not force a reload; a lasting difference does, on this pass or the next.
+     */
+    boolean reloadIfMissedSomething() {
+        if (closed) return false;
+        try {
+            long before = viewSize();
+            long stored = tasks.countDocuments(Filters.eq(TaskFields.STATUS, "queued"));
+            long after = viewSize();
+            if (stored == before || stored == after) return false;
+            log.info("cluster: {} task(s) queued in the store but {} in this node's claim order: reloading it", stored, after);
+        } catch (RuntimeException e) {
+            log.warn("cluster: could not count the queued tasks; reloading the claim order instead", e);
+        }
+        reloadQueue();
+        return true;
+    }
+
+    private long viewSize() {
+        long n = 0;
+        for (long d : queue.depths().values()) n += d;
+        return n;
     }
 
     /** Re-reads the claim order from the store (blocking). */

@@ -295,6 +295,17 @@ class ClusteredControllersTest {
     }
 
     @Test
+    @Order(45)
+    void thePeriodicCheckCatchesAMissedMessage() {
+        assertThat(a.clusterBridge().reloadIfMissedSomething()).as("in step: no reload").isFalse();
+        // a task queued behind every node's back, as if its message had been lost
+        b.services().store().tasks().insertOne(new org.bson.Document("_id", "missed-1").append("status", "queued")
+                .append("queue", "missed").append("priority", 0).append("queuedSeq", 1L).append("queuedAt", new java.util.Date()));
+        assertThat(a.clusterBridge().reloadIfMissedSomething()).isTrue();
+        assertThat(a.services().queue().depths()).containsEntry("missed", 1L);
+    }
+
+    @Test
     @Order(50)
     void aNodeWithAnotherSecretsKeyIsReported() throws Exception {
         int portC = freePort();
