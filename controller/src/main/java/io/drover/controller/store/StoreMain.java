@@ -45,6 +45,7 @@ public final class StoreMain implements Callable<Integer> {
         // warns at every start that non-unique indexes are ignored (known, see STACK-NOTES.md)
         System.setProperty("org.slf4j.simpleLogger.log.de.bwaldvogel.mongo.backend.AbstractMongoDatabase", "error");
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
     }
 
     /** Why binding {@code host} is refused (not loopback, no --insecure), or null when allowed. */
