@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in its first attempt.
  */
 class StoreOutageTest {
-    /** Longer than the outage: until the lease watchdog waits out an outage, a lease must outlive it. */
+    /** Longer than the outage, so the test does not lean on the watchdog's grace after an outage (tested on its own). */
     static final Duration LEASE = Duration.ofSeconds(20);
     static final Duration OUTAGE = Duration.ofSeconds(6);
 
