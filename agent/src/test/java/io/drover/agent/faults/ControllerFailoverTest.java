@@ -76,8 +76,9 @@ class ControllerFailoverTest {
             ControllerProcess b = ControllerProcess.start(tmp, "controller-b", ControllerProcess.freePort(), flags(storeUri, members, hzB));
             open.add(b);
             long startedAt = System.nanoTime();
-            a.awaitReady(Duration.ofSeconds(45));
-            b.awaitReady(Duration.ofSeconds(45));
+            // a few seconds on a quiet machine (Hazelcast joins in ~3 s); generous for a loaded CI box
+            a.awaitReady(Duration.ofSeconds(90));
+            b.awaitReady(Duration.ofSeconds(30));
             System.out.println("[controller-failover] two clustered controllers ready in " + (System.nanoTime() - startedAt) / 1_000_000 + " ms");
             String urls = a.url() + "," + b.url();
             ApiClient admin = new ApiClient(urls, boot.adminKey());
