@@ -1,11 +1,20 @@
 package io.drover.agent.metrics;
 
 import io.drover.agent.gpu.GpuStat;
+import io.prometheus.metrics.config.MetricsProperties;
+import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,7 +42,7 @@ import java.util.function.Supplier;
  * {@code heartbeat_failures_total}, {@code log_lines_shipped_total}, {@code log_bytes_shipped_total},
  * {@code delivery_failures_total{kind=logs|scalars}}, {@code artifact_uploads_total{result=ok|failed}},
  * {@code gpu_utilization_percent{gpu}}, {@code gpu_memory_used_bytes{gpu}}, {@code gpu_memory_total_bytes{gpu}};
- * plus the JVM's ({@code jvm_*}, {@code process_*}) once served.
+ * plus the JVM's ({@code jvm_*}, {@code process_*}) once served, without exemplars or timers.
  */
 public final class AgentMetrics {
     public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
@@ -204,7 +213,19 @@ public final class AgentMetrics {
     /** Adds the JVM's metrics (memory, GC, threads, CPU); called when the server starts, not before. */
     synchronized void withJvmMetrics() {
         if (jvmRegistered) return;
-        JvmMetrics.builder().register(registry);
+        // Every JVM series but jvm_memory_pool_allocated_bytes_total: its counter, bumped from a
+        // GC listener, samples exemplars whatever the config says, which starts the client
+        // library's scheduler thread; heap use and GC are covered by jvm_memory_* and jvm_gc_*.
+        PrometheusProperties config = PrometheusProperties.builder()
+                .defaultMetricsProperties(MetricsProperties.builder().exemplarsEnabled(false).build()).build();
+        JvmThreadsMetrics.builder(config).register(registry);
+        JvmBufferPoolMetrics.builder(config).register(registry);
+        JvmClassLoadingMetrics.builder(config).register(registry);
+        JvmCompilationMetrics.builder(config).register(registry);
+        JvmGarbageCollectorMetrics.builder(config).register(registry);
+        JvmMemoryMetrics.builder(config).register(registry);
+        JvmRuntimeInfoMetric.builder(config).register(registry);
+        ProcessMetrics.builder(config).register(registry);
         jvmRegistered = true;
     }
 
