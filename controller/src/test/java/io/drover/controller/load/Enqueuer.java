@@ -64,7 +64,7 @@ final class Enqueuer {
         ObjectNode t = Json.object().put("name", "load-" + i).put("project", "load").put("queue", plan.queueOf(i))
                 .put("priority", priority).put("enqueue", true);
         t.putObject("script").put("repo", "/srv/load/repo").put("entryPoint", "train.py");
-        http.post(base + "/tasks", key, null, t, Duration.ofSeconds(30)).whenComplete((r, e) -> {
+        http.post(base + "/tasks", key, null, t, Duration.ofSeconds(60)).whenComplete((r, e) -> {
             if (e != null || r.retryable()) {
                 ledger.retried();
                 // a create that failed in transport may have landed: the ledger would then miss a task

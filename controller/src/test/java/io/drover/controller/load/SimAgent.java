@@ -85,7 +85,7 @@ final class SimAgent {
         if (stopped.get()) return;
         long t0 = System.nanoTime();
         CompletableFuture<LoadHttp.Res> f = http.post(base + "/workers/" + name + "/claim", key, null, claimBody,
-                Duration.ofSeconds(plan.claimWaitSeconds() + 15L));
+                Duration.ofSeconds(plan.claimWaitSeconds() + 60L));
         claimInFlight = f;
         f.whenComplete((r, e) -> {
             if (stopped.get()) return;
@@ -116,23 +116,26 @@ final class SimAgent {
         ledger.claimed(id, latencyNanos, task.path("priority").asInt(), wait);
         held.put(id, epoch);
         // "run" the task: a timer, not a sleeping thread
-        if (plan.runMillis() <= 0) finish(id, epoch, token);
-        else timers.schedule(() -> finish(id, epoch, token), plan.runMillis(), TimeUnit.MILLISECONDS);
+        if (plan.runMillis() <= 0) finish(id, epoch, token, false);
+        else timers.schedule(() -> finish(id, epoch, token, false), plan.runMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void finish(String id, long epoch, String token) {
+    /** @param resent whether an earlier finish of this run got no answer (it may have landed) */
+    private void finish(String id, long epoch, String token, boolean resent) {
         ObjectNode b = Json.object().put("epoch", epoch).put("status", "completed").put("exitCode", 0);
-        http.post(base + "/tasks/" + id + "/finish", key, token, b, Duration.ofSeconds(30)).whenComplete((r, e) -> {
+        http.post(base + "/tasks/" + id + "/finish", key, token, b, Duration.ofSeconds(60)).whenComplete((r, e) -> {
             if (e != null || r.retryable()) {
                 // the finish may or may not have landed: send it again (the same epoch; a second success cannot happen)
                 ledger.retried();
-                later(() -> finish(id, epoch, token));
+                later(() -> finish(id, epoch, token, true));
                 return;
             }
             held.remove(id);
-            if (r.ok()) {
+            String code = r.json() == null ? null : r.json().path("error").path("code").asText(null);
+            if (r.ok() || (resent && r.status() == 409 && !"stale_lease".equals(code))) {
+                // a resent finish refused as a conflict: the first one landed (the store audit checks it independently)
                 ledger.completed(id);
-            } else if (r.status() == 409 && "stale_lease".equals(r.json() == null ? null : r.json().path("error").path("code").asText())) {
+            } else if (r.status() == 409 && "stale_lease".equals(code)) {
                 ledger.staleLease(id);
             } else {
                 ledger.error(name + " finish " + id + ": " + r.error());
