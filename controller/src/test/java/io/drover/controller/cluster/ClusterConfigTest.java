@@ -90,6 +90,15 @@ class ClusterConfigTest {
     }
 
     @Test
+    void aLoopbackClusterHostCannotJoinOtherMachines() {
+        assertThatThrownBy(() -> parse("--mongo-uri", MONGO, "--cluster", "--cluster-members", "127.0.0.1:5701,10.0.0.2:5701").validated())
+                .hasMessageContaining("names another machine (10.0.0.2:5701)")
+                .hasMessageContaining("set --cluster-host");
+        parse("--mongo-uri", MONGO, "--cluster", "--cluster-members", "localhost:5701,127.0.0.1:5702,[::1]:5703").validated();
+        parse("--mongo-uri", MONGO, "--cluster", "--cluster-members", "10.0.0.1:5701,10.0.0.2:5701", "--cluster-host", "10.0.0.1").validated();
+    }
+
+    @Test
     void hazelcastGetsTcpIpJoinWithoutMulticast() {
         var hz = HazelcastSettings.of(new ClusterConfig(true, List.of("127.0.0.1:5801", "127.0.0.1:5802"), "127.0.0.1", 5801));
         var join = hz.getNetworkConfig().getJoin();
