@@ -1,39 +1,17 @@
 package io.drover.agent.metrics;
 
 import io.drover.agent.gpu.GpuStat;
-import io.prometheus.metrics.config.MetricsProperties;
-import io.prometheus.metrics.config.PrometheusProperties;
-import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.GaugeWithCallback;
-import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
-import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
-import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
-import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
-import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
-import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
-import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
-import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
- * The agent's Prometheus metrics, one set per process ({@link #get()}): the daemon classes count
- * into it with one-line calls, {@link MetricsServer} serves it when {@code --metrics-port} is
- * given. Counting costs a few nanoseconds and nothing runs on a timer: slots and GPUs are read
- * from the running daemons at scrape time ({@link #addSource}), the GPU figures from the last
- * heartbeat's nvidia-smi sample (a scrape never runs nvidia-smi). No exemplars: they would start
- * the client library's scheduler thread.
+ * The agent's metrics, one set per process ({@link #get()}): the daemon classes count into it with
+ * one-line calls; nothing is recorded (and the Prometheus client is never loaded) until
+ * {@link MetricsServer} starts ({@code --metrics-port}), which switches on {@link PrometheusMetrics}.
+ * Counting then costs a few nanoseconds and nothing runs on a timer.
  *
  * <p>Series (all {@code drover_agent_*}): {@code slots_busy}, {@code slots_total},
  * {@code claims_total{result=claimed|empty|error}}, {@code task_runs_total{status=completed|failed|aborted|released}},
@@ -42,109 +20,47 @@ import java.util.function.Supplier;
  * {@code heartbeat_failures_total}, {@code log_lines_shipped_total}, {@code log_bytes_shipped_total},
  * {@code delivery_failures_total{kind=logs|scalars}}, {@code artifact_uploads_total{result=ok|failed}},
  * {@code gpu_utilization_percent{gpu}}, {@code gpu_memory_used_bytes{gpu}}, {@code gpu_memory_total_bytes{gpu}};
- * plus the JVM's ({@code jvm_*}, {@code process_*}) once served, without exemplars or timers.
+ * plus the JVM's ({@code jvm_*}, {@code process_*}).
  */
 public final class AgentMetrics {
-    public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+    /** Prometheus text format 0.0.4. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private static final AgentMetrics INSTANCE = new AgentMetrics();
-    private static final long MB = 1024L * 1024;
 
-    private final PrometheusRegistry registry = new PrometheusRegistry();
     private final List<Source> sources = new CopyOnWriteArrayList<>();
-    private final Counter claims;
-    private final Counter taskRuns;
-    private final Histogram taskDuration;
-    private final Counter envCache;
-    private final Counter envBuilds;
-    private final Histogram envBuildDuration;
-    private final Counter heartbeatFailures;
-    private final Counter logLines;
-    private final Counter logBytes;
-    private final Counter deliveryFailures;
-    private final Counter artifactUploads;
-    private boolean jvmRegistered;
+    private volatile Recorder recorder = Recorder.NONE;
 
     /** What a running daemon shows at scrape time: its slots and the GPUs of its last heartbeat. */
     public record Source(IntSupplier busySlots, IntSupplier totalSlots, Supplier<List<GpuStat>> gpus) {}
 
-    private AgentMetrics() {
-        GaugeWithCallback.builder().name("drover_agent_slots_busy").help("Task slots running a task now")
-                .callback(cb -> cb.call(sources.stream().mapToInt(s -> s.busySlots().getAsInt()).sum()))
-                .register(registry);
-        GaugeWithCallback.builder().name("drover_agent_slots_total")
-                .help("Task slots of the agent (tasks it may run at once: --max-parallel CPU tasks plus GPU tasks)")
-                .callback(cb -> cb.call(sources.stream().mapToInt(s -> s.totalSlots().getAsInt()).sum()))
-                .register(registry);
-        GaugeWithCallback.builder().name("drover_agent_gpu_utilization_percent")
-                .help("GPU utilisation (0-100) by GPU index, from the last heartbeat's nvidia-smi sample")
-                .labelNames("gpu")
-                .callback(cb -> eachGpu(g -> {
-                    if (g.util() != null) cb.call(g.util(), Integer.toString(g.index()));
-                }))
-                .register(registry);
-        GaugeWithCallback.builder().name("drover_agent_gpu_memory_used_bytes")
-                .help("GPU memory in use by GPU index, from the last heartbeat's nvidia-smi sample")
-                .labelNames("gpu")
-                .callback(cb -> eachGpu(g -> {
-                    if (g.memUsedMb() != null) cb.call(g.memUsedMb() * (double) MB, Integer.toString(g.index()));
-                }))
-                .register(registry);
-        GaugeWithCallback.builder().name("drover_agent_gpu_memory_total_bytes")
-                .help("GPU memory by GPU index, from the last heartbeat's nvidia-smi sample")
-                .labelNames("gpu")
-                .callback(cb -> eachGpu(g -> {
-                    if (g.memTotalMb() != null) cb.call(g.memTotalMb() * (double) MB, Integer.toString(g.index()));
-                }))
-                .register(registry);
-        claims = counter("drover_agent_claims_total", "Claim requests by result (claimed: got a task, empty: none within the long-poll, error)",
-                "result", "claimed", "empty", "error");
-        taskRuns = counter("drover_agent_task_runs_total",
-                "Task runs this agent ended, by the status it reported (released: handed back to the queue)",
-                "status", "completed", "failed", "aborted", "released");
-        taskDuration = Histogram.builder().name("drover_agent_task_run_duration_seconds")
-                .help("Time from claim to the end of a task run on this agent (code, environment, process, uploads)")
-                .classicOnly().withoutExemplars()
-                .classicUpperBounds(1, 5, 15, 30, 60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 72 * 3600)
-                .register(registry);
-        envCache = counter("drover_agent_env_cache_total", "Python environment lookups by result (hit: reused from the cache, miss: built)",
-                "result", "hit", "miss");
-        envBuilds = counter("drover_agent_env_builds_total", "Python environment builds by result", "result", "built", "failed");
-        envBuildDuration = Histogram.builder().name("drover_agent_env_build_duration_seconds")
-                .help("Duration of Python environment builds (cache misses)")
-                .classicOnly().withoutExemplars()
-                .classicUpperBounds(1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600)
-                .register(registry);
-        heartbeatFailures = counter("drover_agent_heartbeat_failures_total", "Heartbeats the controller did not accept (error or unreachable)");
-        logLines = counter("drover_agent_log_lines_shipped_total", "Task output lines delivered to the controller");
-        logBytes = counter("drover_agent_log_bytes_shipped_total", "UTF-8 bytes of the task output lines delivered to the controller");
-        deliveryFailures = counter("drover_agent_delivery_failures_total",
-                "Log and scalar batches the controller did not accept on a try (retried or buffered), by kind", "kind", "logs", "scalars");
-        artifactUploads = counter("drover_agent_artifact_uploads_total", "Output files uploaded as artifacts, by result", "result", "ok", "failed");
+    /** Where the counts go: nowhere until the metrics server starts. */
+    interface Recorder {
+        Recorder NONE = new Recorder() {};
+
+        default void claim(String result) {}
+        default void taskEnded(String status) {}
+        default void taskRunTook(long nanos) {}
+        default void environment(boolean cacheHit, long nanos) {}
+        default void environmentFailed() {}
+        default void heartbeatFailed() {}
+        default void logsShipped(List<String> texts) {}
+        default void deliveryFailed(String kind) {}
+        default void artifactUploaded(boolean ok) {}
+        default byte[] scrape() {
+            return new byte[0];
+        }
     }
+
+    private AgentMetrics() {}
 
     /** The agent process's metrics. */
     public static AgentMetrics get() {
         return INSTANCE;
     }
 
-    private Counter counter(String name, String help, String label, String... values) {
-        Counter c = Counter.builder().name(name).help(help).labelNames(label).withoutExemplars().register(registry);
-        for (String v : values) c.initLabelValues(v);
-        return c;
-    }
-
-    private Counter counter(String name, String help) {
-        return Counter.builder().name(name).help(help).withoutExemplars().register(registry);
-    }
-
-    /** Each GPU once, even with several daemons in one JVM (tests): they see the same machine. */
-    private void eachGpu(java.util.function.Consumer<GpuStat> each) {
-        Set<Integer> seen = new HashSet<>();
-        for (Source s : sources) {
-            for (GpuStat g : s.gpus().get()) {
-                if (seen.add(g.index())) each.accept(g);
-            }
-        }
+    /** Starts recording (idempotent); called by {@link MetricsServer#start}. */
+    synchronized void enable() {
+        if (recorder == Recorder.NONE) recorder = new PrometheusMetrics(sources);
     }
 
     // ---- hooks (one call each in the daemon classes)
@@ -161,83 +77,49 @@ public final class AgentMetrics {
 
     /** @param result claimed, empty or error */
     public void claim(String result) {
-        claims.labelValues(result).inc();
+        recorder.claim(result);
     }
 
     /** @param status the final status reported (completed, failed, aborted) or released */
     public void taskEnded(String status) {
-        taskRuns.labelValues(status == null || status.isEmpty() ? "unknown" : status).inc();
+        recorder.taskEnded(status);
     }
 
+    /** A task run from claim to its slot being free again. */
     public void taskRunTook(long nanos) {
-        taskDuration.observe(Math.max(0, nanos) / 1e9);
+        recorder.taskRunTook(nanos);
     }
 
     /** An environment is ready: from the cache, or built in {@code nanos}. */
     public void environment(boolean cacheHit, long nanos) {
-        envCache.labelValues(cacheHit ? "hit" : "miss").inc();
-        if (!cacheHit) {
-            envBuilds.labelValues("built").inc();
-            envBuildDuration.observe(Math.max(0, nanos) / 1e9);
-        }
+        recorder.environment(cacheHit, nanos);
     }
 
     public void environmentFailed() {
-        envCache.labelValues("miss").inc();
-        envBuilds.labelValues("failed").inc();
+        recorder.environmentFailed();
     }
 
     public void heartbeatFailed() {
-        heartbeatFailures.inc();
+        recorder.heartbeatFailed();
     }
 
     /** A batch of log lines the controller accepted. */
     public void logsShipped(List<String> texts) {
-        long bytes = 0;
-        for (String t : texts) bytes += utf8Length(t);
-        logLines.inc(texts.size());
-        logBytes.inc(bytes);
+        recorder.logsShipped(texts);
     }
 
     /** @param kind logs or scalars */
     public void deliveryFailed(String kind) {
-        deliveryFailures.labelValues(kind).inc();
+        recorder.deliveryFailed(kind);
     }
 
     public void artifactUploaded(boolean ok) {
-        artifactUploads.labelValues(ok ? "ok" : "failed").inc();
+        recorder.artifactUploaded(ok);
     }
 
-    // ---- exposition
-
-    /** Adds the JVM's metrics (memory, GC, threads, CPU); called when the server starts, not before. */
-    synchronized void withJvmMetrics() {
-        if (jvmRegistered) return;
-        // Every JVM series but jvm_memory_pool_allocated_bytes_total: its counter, bumped from a
-        // GC listener, samples exemplars whatever the config says, which starts the client
-        // library's scheduler thread; heap use and GC are covered by jvm_memory_* and jvm_gc_*.
-        PrometheusProperties config = PrometheusProperties.builder()
-                .defaultMetricsProperties(MetricsProperties.builder().exemplarsEnabled(false).build()).build();
-        JvmThreadsMetrics.builder(config).register(registry);
-        JvmBufferPoolMetrics.builder(config).register(registry);
-        JvmClassLoadingMetrics.builder(config).register(registry);
-        JvmCompilationMetrics.builder(config).register(registry);
-        JvmGarbageCollectorMetrics.builder(config).register(registry);
-        JvmMemoryMetrics.builder(config).register(registry);
-        JvmRuntimeInfoMetric.builder(config).register(registry);
-        ProcessMetrics.builder(config).register(registry);
-        jvmRegistered = true;
-    }
-
-    /** The Prometheus text exposition. */
+    /** The Prometheus text exposition (empty before the server started). */
     public byte[] scrape() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
-        try {
-            PrometheusTextFormatWriter.create().write(out, registry.scrape());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return recorder.scrape();
     }
 
     static long utf8Length(String s) {

@@ -51,7 +51,7 @@ public final class MetricsServer implements AutoCloseable {
             throw e;
         }
         AgentMetrics m = AgentMetrics.get();
-        m.withJvmMetrics();
+        m.enable();
         MetricsServer server = new MetricsServer(s, m);
         server.thread.start();
         return server;
