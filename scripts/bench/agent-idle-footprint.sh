@@ -23,7 +23,8 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 URL="http://127.0.0.1:$PORT"
 get() { python3 -c 'import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=2).read().decode())' "$1" 2>/dev/null; }
 
-"$DROVER" controller --port "$PORT" --data "$TMP/data" >"$TMP/controller.log" 2>&1 &
+# Auth off: a loopback-only controller for this measurement (auth is on by default and would refuse the agent).
+"$DROVER" controller --auth off --port "$PORT" --data "$TMP/data" >"$TMP/controller.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 300); do
   get "$URL/api/v1/health" >/dev/null && break
