@@ -37,7 +37,9 @@ class ClusterLoadTest {
         assertThat(r.staleLeases()).as("finishes refused as stale (a lease given away mid-run)").isZero();
         // the store's side: every task completed on its first attempt, nothing queued or running, nothing extra
         assertThat(r.store().byStatus()).as("tasks by status in the store").isEqualTo(Map.of("completed", plan.tasks()));
-        assertThat(r.store().notFirstTry()).as("completed tasks with execution.attempt != 1").isZero();
+        // attempt 2 only after a claim whose answer was lost (503 / connection failure): that lease expired unseen
+        assertThat(r.store().notFirstTry()).as("completed tasks with execution.attempt != 1")
+                .isLessThanOrEqualTo(r.unansweredClaims());
         assertThat(r.store().missing()).isZero();
         assertThat(r.store().unexpected()).isZero();
         assertThat(r.exactlyOnce()).isTrue();

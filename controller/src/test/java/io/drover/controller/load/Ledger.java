@@ -25,6 +25,7 @@ final class Ledger {
     private final Map<Integer, Samples> queueWaitMillis = new ConcurrentHashMap<>();
     private final AtomicInteger staleLeases = new AtomicInteger();
     private final AtomicInteger retries = new AtomicInteger();
+    private final AtomicInteger unansweredClaims = new AtomicInteger();
     private final AtomicLong lastCompletionNanos = new AtomicLong();
     private final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
     private final AtomicInteger errorCount = new AtomicInteger();
@@ -70,6 +71,19 @@ final class Ledger {
     /** Anything unexpected; the first few are kept for the report. */
     void error(String what) {
         if (errorCount.incrementAndGet() <= 20) errors.add(what);
+    }
+
+    /**
+     * A claim that got no answer (connection failure) or a 5xx: the controller may have leased a
+     * task to this agent without telling it. Such a task is requeued when its lease expires and runs
+     * on attempt 2 — still once.
+     */
+    void claimUnanswered() {
+        unansweredClaims.incrementAndGet();
+    }
+
+    int unansweredClaims() {
+        return unansweredClaims.get();
     }
 
     CompletableFuture<Void> allDone() {

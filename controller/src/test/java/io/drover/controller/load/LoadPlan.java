@@ -34,9 +34,11 @@ record LoadPlan(int agents, int tasks, int queues, List<Integer> priorities, int
                 Duration.ofMinutes(10));
     }
 
-    /** The test suite's version: 20 agents, 1,000 tasks, the same settings otherwise. */
+    /** The test suite's version: 20 agents, 1,000 tasks, 10 s lease / 3 s heartbeat. */
     static LoadPlan small() {
-        return full().withAgents(20).withTasks(1_000).withTimeout(Duration.ofSeconds(40));
+        // a 10 s lease: a task whose claim answer was lost comes back within the run
+        return new LoadPlan(20, 1_000, 4, List.of(10, 5, 0), 5, 10, Duration.ofSeconds(10), Duration.ofSeconds(3), 16,
+                Duration.ofSeconds(45));
     }
 
     LoadPlan withAgents(int v) { return new LoadPlan(v, tasks, queues, priorities, runMillis, claimWaitSeconds, lease, heartbeat, enqueueLanes, timeout); }

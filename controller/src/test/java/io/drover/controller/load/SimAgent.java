@@ -91,6 +91,7 @@ final class SimAgent {
             if (stopped.get()) return;
             if (e != null) {
                 ledger.retried();
+                ledger.claimUnanswered();
                 later(this::claim);
             } else if (r.status() == 204) {
                 claim(); // nothing within the wait: poll again
@@ -98,6 +99,7 @@ final class SimAgent {
                 claimed(r.json(), System.nanoTime() - t0);
             } else if (r.retryable()) {
                 ledger.retried();
+                if (r.status() >= 500) ledger.claimUnanswered();
                 later(this::claim);
             } else {
                 ledger.error(name + " claim: " + r.error());

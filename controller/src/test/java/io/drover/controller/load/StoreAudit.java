@@ -52,8 +52,8 @@ record StoreAudit(Map<String, Integer> byStatus, int notFirstTry, int missing, i
         return byStatus.getOrDefault(status, 0);
     }
 
-    /** Every created task completed once, nothing else in the store, nothing left queued or running. */
-    boolean clean(int tasks) {
-        return count("completed") == tasks && byStatus.size() == 1 && notFirstTry == 0 && missing == 0 && unexpected == 0;
+    /** Every created task completed, nothing else in the store, nothing left queued or running. */
+    boolean completedOnly(int tasks) {
+        return count("completed") == tasks && byStatus.size() == 1 && missing == 0 && unexpected == 0;
     }
 }
