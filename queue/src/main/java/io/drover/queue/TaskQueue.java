@@ -72,6 +72,16 @@ public interface TaskQueue {
      */
     boolean release(String taskId, long epoch, String reason);
 
+    /**
+     * Undoes a claim whose answer never reached the worker (the controller failed after the
+     * compare-and-set): the task goes back to the top of its queue and the attempt is not counted,
+     * so a task without retries is not failed "worker lost" for a run that never started. Falls
+     * back to {@link #release} when an abort was requested meanwhile. False when the epoch is stale.
+     */
+    default boolean unclaim(String taskId, long epoch, String reason) {
+        return release(taskId, epoch, reason);
+    }
+
     /** Handles every lease that expired before {@code now} like {@link #release} with reason "worker lost". */
     List<Expired> expireLeases(Instant now);
 

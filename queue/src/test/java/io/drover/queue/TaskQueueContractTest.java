@@ -472,6 +472,44 @@ public abstract class TaskQueueContractTest {
     }
 
     @Test
+    void unclaimPutsAnUndeliveredClaimBackWithoutCountingTheAttempt() {
+        String id = createdTask(0); // no retries: a counted attempt would fail it "worker lost"
+        queue.enqueue(id, "q", 0, Position.BOTTOM);
+        String later = enqueued("q", 0, Position.BOTTOM);
+        Claim c = claimOne("w", "q");
+        assertThat(c.taskId()).isEqualTo(id);
+        assertThat(queue.unclaim(id, c.epoch(), "the claim could not be delivered")).isTrue();
+        Document d = doc(id);
+        assertThat(d.getString(TaskFields.STATUS)).isEqualTo("queued");
+        assertThat(d.getString(TaskFields.STATUS_REASON)).isEqualTo("requeued: the claim could not be delivered");
+        assertThat(TaskQueueContractTest.<Number>execution(d, "attempt").intValue()).isZero();
+        assertThat(ids(queue.entries("q"))).containsExactly(id, later); // back at the top
+        assertThat(queue.extendLease(id, c.epoch())).isFalse(); // the undelivered lease is dead
+        assertThat(queue.unclaim(id, c.epoch(), "twice")).isFalse();
+
+        Claim again = claimOne("w2", "q");
+        assertThat(again.taskId()).isEqualTo(id);
+        assertThat(again.epoch()).isGreaterThan(c.epoch());
+        assertThat(TaskQueueContractTest.<Number>execution(doc(id), "attempt").intValue()).isEqualTo(1);
+    }
+
+    @Test
+    void unclaimOfATaskWhoseAbortWasRequestedAbortsIt() {
+        String id = enqueued("q", 0, Position.BOTTOM);
+        Claim c = claimOne("w", "q");
+        tasks.updateOne(TaskFields.byId(id), new Document("$set", new Document(TaskFields.ABORT_REQUESTED,
+                new Document("reason", "stopped by alice").append("at", new Date()))));
+        assertThat(queue.unclaim(id, c.epoch(), "not delivered")).isTrue();
+        assertThat(doc(id).getString(TaskFields.STATUS)).isEqualTo("aborted");
+        assertThat(queue.entries("q")).isEmpty();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T execution(Document d, String field) {
+        return (T) d.get(TaskFields.EXECUTION, Document.class).get(field);
+    }
+
+    @Test
     void aFinishedTaskCanBeEnqueuedAgainAsAFreshRun() {
         String id = enqueued("q", 0, Position.BOTTOM);
         Claim c = claimOne("w", "q");

@@ -106,10 +106,15 @@ public final class WorkersResource implements ApiResource {
             long deadline, boolean again) {
         if (ctx.response().closed()) return; // the agent gave up waiting
         Http.onStorePool(ctx, () -> agent.claimOnce(name, queues, fairness, fit).orElse(null))
-                .compose(claim -> claim == null ? Future.succeededFuture((ObjectNode) null) : Http.sync(ctx).map(v -> claim))
+                .compose(claim -> claim == null ? Future.succeededFuture((ObjectNode) null)
+                        : Http.sync(ctx).map(v -> claim).recover(e -> handBack(ctx, claim, e)))
                 .onFailure(e -> Http.error(ctx, e))
                 .onSuccess(claim -> {
                     if (claim != null) {
+                        if (ctx.response().closed()) { // the agent hung up meanwhile: nobody would run it
+                            handBack(ctx, claim, null);
+                            return;
+                        }
                         Http.json(ctx, 200, claim);
                         return;
                     }
@@ -131,6 +136,18 @@ public final class WorkersResource implements ApiResource {
                                 }
                             });
                 });
+    }
+
+    /**
+     * A claim made but not delivered (the durability sync failed, or the agent hung up): the task
+     * goes back to its queue at once instead of waiting out a lease nobody holds. Fails with
+     * {@code cause} when there is one, so the agent gets the error.
+     */
+    private Future<ObjectNode> handBack(RoutingContext ctx, ObjectNode claim, Throwable cause) {
+        return Http.onStorePool(ctx, () -> {
+            agent.unclaim(claim, "the claim could not be delivered to the worker");
+            return (ObjectNode) null;
+        }).transform(r -> cause != null ? Future.failedFuture(cause) : Future.succeededFuture((ObjectNode) null));
     }
 
     // ---------------------------------------------------------------- control long-poll

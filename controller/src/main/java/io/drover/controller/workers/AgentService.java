@@ -74,12 +74,37 @@ public final class AgentService {
         if (c.isEmpty()) return Optional.empty();
         events.claimTook(java.time.Duration.ofNanos(System.nanoTime() - t0));
         TaskQueue.Claim claim = c.get();
-        Document task = claim.task();
+        ObjectNode out;
+        try {
+            out = claimAnswer(worker, claim);
+        } catch (RuntimeException e) {
+            // The claim is in the store but its answer will not reach the agent (the store failed
+            // while we built it): hand the task back untouched, or it would sit leased to nobody
+            // until the lease expires, and a task without retries would fail "worker lost" unrun.
+            try {
+                queue.unclaim(claim.taskId(), claim.epoch(), "the claim by " + worker + " could not be answered");
+            } catch (RuntimeException again) {
+                e.addSuppressed(again); // the store is still down: the lease watchdog requeues it later
+            }
+            throw e;
+        }
         Instant now = clock.instant();
-        Date queuedAt = task.getDate(TaskFields.QUEUED_AT);
+        Date queuedAt = claim.task().getDate(TaskFields.QUEUED_AT);
         events.claimed(claim.taskId(), claim.queue(), worker, queuedAt == null ? null : queuedAt.toInstant(), now);
-        workers.seen(worker, claim.taskId(), true);
         events.changed(claim.taskId());
+        return Optional.of(out);
+    }
+
+    /** Undoes a claim answer that could not be delivered ({@link TaskQueue#unclaim}); blocking. */
+    public void unclaim(ObjectNode claimAnswer, String reason) {
+        String id = claimAnswer.path("task").path("id").asText();
+        if (queue.unclaim(id, claimAnswer.path("lease").path("epoch").asLong(), reason)) events.changed(id);
+    }
+
+    /** The claim response: the task with its diff, the lease, the project's secrets (audited). */
+    private ObjectNode claimAnswer(String worker, TaskQueue.Claim claim) {
+        Document task = claim.task();
+        workers.seen(worker, claim.taskId(), true);
         ObjectNode out = Json.object();
         out.set("task", TaskJson.withDiff(task, taskService.diffOf(task)));
         out.putObject("lease").put("epoch", claim.epoch()).put("token", claim.token())
@@ -92,7 +117,7 @@ public final class AgentService {
                     task.getString(TaskDoc.PROJECT) + "/" + String.join(",", new java.util.TreeSet<>(values.keySet())),
                     io.drover.controller.audit.AuditLog.OK, "claimed task " + claim.taskId());
         }
-        return Optional.of(out);
+        return out;
     }
 
     /** {@code POST /tasks/{id}/report}: argparse params (under the task's own), captured environment, resolved commit. */

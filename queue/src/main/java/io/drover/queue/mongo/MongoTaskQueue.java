@@ -271,6 +271,22 @@ public final class MongoTaskQueue implements TaskQueue, AutoCloseable {
     }
 
     @Override
+    public boolean unclaim(String taskId, long epoch, String reason) {
+        String why = reason == null || reason.isBlank() ? "the claim was not delivered" : reason;
+        Document filter = new Document(ID, taskId).append(STATUS, TaskDocs.RUNNING).append(EPOCH, epoch)
+                .append(ABORT_REQUESTED, null);
+        long seq = seqs.next(Position.TOP);
+        Boolean done = changeTask(taskId, () -> {
+            Document after = tasks.findOneAndUpdate(filter, TaskDocs.unclaim(seq, why, now()), AFTER);
+            if (after == null) return false;
+            queued(after);
+            return true;
+        });
+        // not matched: an abort was requested meanwhile (release ends it as aborted), or the epoch is stale (false)
+        return done || giveUp(taskId, epoch, why, null) != null;
+    }
+
+    @Override
     public List<Expired> expireLeases(Instant now) {
         Date before = Date.from(now);
         // A scan on the embedded store; it runs every few seconds on one node, and only running tasks match.

@@ -90,6 +90,18 @@ final class TaskDocs {
                 .append(UPDATED_AT, at));
     }
 
+    /** running → queued for a claim never delivered: the attempt is taken back, queuedAt kept (time in queue goes on). */
+    static Document unclaim(long seq, String reason, Instant now) {
+        Date at = Date.from(now);
+        return new Document("$set", new Document(STATUS, QUEUED)
+                .append(STATUS_REASON, "requeued: " + reason)
+                .append(QUEUED_SEQ, seq)
+                .append(LEASE, null)
+                .append(UPDATED_AT, at))
+                .append("$inc", new Document(ATTEMPT, -1))
+                .append("$unset", new Document(STARTED_AT, "").append(WORKER, ""));
+    }
+
     /** running → failed or aborted by the queue (lease lost, retries spent, or abort requested). */
     static Document finish(TaskStatus status, String reason, Instant now) {
         Date at = Date.from(now);
