@@ -136,19 +136,29 @@ class ArtifactDiskFullTest {
     void aSmallUploadWorksOnceSpaceIsFreed() throws Exception {
         String id = runningTask(1);
         Path ballast = volume.resolve("ballast.bin");
-        // fill the volume (ENOSPC ends the write part-way), so even a small upload cannot fit
-        try (var out = Files.newOutputStream(ballast)) {
-            byte[] mb = new byte[MIB];
-            for (int i = 0; i < 3; i++) out.write(mb);
-        } catch (IOException expected) {
-            assertThat(expected.getMessage()).contains("No space left");
+        // The refused uploads before deleted their partial files, but the space comes back only
+        // when the store's asynchronous close of those files has run: wait for it, or the ballast
+        // below would fill a volume that frees itself a moment later (seen once in CI).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (usable() < 3 * MIB / 2 && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(usable()).as("free space on the empty volume").isGreaterThanOrEqualTo(3 * MIB / 2);
+        try {
+            // fill the volume in small writes until ENOSPC, so even a small upload cannot fit
+            try (var out = Files.newOutputStream(ballast)) {
+                byte[] chunk = new byte[16 * 1024];
+                for (int i = 0; i < 4 * MIB / chunk.length; i++) out.write(chunk);
+            } catch (IOException expected) {
+                assertThat(expected.getMessage()).contains("No space left");
+            }
+            assertThat(usable()).as("free space after the ballast").isLessThan(100 * 1024);
+            byte[] small = bytes(100 * 1024);
+            HttpResponse<String> full = put(id, "small.bin", 1, HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(small)));
+            assertThat(full.statusCode()).as(full.body()).isEqualTo(507);
+            assertNoPartialFiles();
+        } finally {
+            Files.deleteIfExists(ballast); // the next test needs an empty volume either way
         }
         byte[] small = bytes(100 * 1024);
-        HttpResponse<String> full = put(id, "small.bin", 1, HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(small)));
-        assertThat(full.statusCode()).as(full.body()).isEqualTo(507);
-        assertNoPartialFiles();
-
-        Files.delete(ballast);
         HttpResponse<String> ok = put(id, "small.bin", 1, HttpRequest.BodyPublishers.ofByteArray(small));
         assertThat(ok.statusCode()).as(ok.body()).isEqualTo(201);
         HttpResponse<byte[]> back = http.send(HttpRequest.newBuilder(uri("/api/v1/tasks/" + id + "/artifacts/small.bin")).build(),
@@ -181,6 +191,10 @@ class ArtifactDiskFullTest {
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
+    }
+
+    static long usable() throws IOException {
+        return Files.getFileStore(volume).getUsableSpace();
     }
 
     /** This JVM's open file descriptors on the volume (a leaked handle keeps the tmpfs busy). */
