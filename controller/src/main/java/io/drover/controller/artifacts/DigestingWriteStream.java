@@ -1,7 +1,6 @@
 package io.drover.controller.artifacts;
 
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 import java.security.MessageDigest;
@@ -13,13 +12,12 @@ import java.util.HexFormat;
  * in the same single pass that writes it. {@link #end()} does not end the target: the caller
  * decides how to finish it (flush to disk, then close).
  */
-final class DigestingWriteStream implements WriteStream<Buffer> {
-    private final WriteStream<Buffer> target;
+final class DigestingWriteStream extends ForwardingWriteStream {
     private final MessageDigest sha256;
     private long size;
 
     DigestingWriteStream(WriteStream<Buffer> target) {
-        this.target = target;
+        super(target);
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -46,28 +44,5 @@ final class DigestingWriteStream implements WriteStream<Buffer> {
     /** Call once, after the last write. */
     String sha256Hex() {
         return HexFormat.of().formatHex(sha256.digest());
-    }
-
-    @Override
-    public DigestingWriteStream exceptionHandler(Handler<Throwable> handler) {
-        target.exceptionHandler(handler);
-        return this;
-    }
-
-    @Override
-    public DigestingWriteStream setWriteQueueMaxSize(int maxSize) {
-        target.setWriteQueueMaxSize(maxSize);
-        return this;
-    }
-
-    @Override
-    public boolean writeQueueFull() {
-        return target.writeQueueFull();
-    }
-
-    @Override
-    public DigestingWriteStream drainHandler(Handler<Void> handler) {
-        target.drainHandler(handler);
-        return this;
     }
 }

@@ -1,7 +1,6 @@
 package io.drover.controller.artifacts;
 
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 
@@ -11,10 +10,9 @@ import io.vertx.core.streams.WriteStream;
  * cross the floor of {@link FreeSpace}. The check runs beside the writes (they keep their order);
  * the first write after a failed check fails, which ends the pipe.
  */
-final class FreeSpaceGuard implements WriteStream<Buffer> {
+final class FreeSpaceGuard extends ForwardingWriteStream {
     static final long CHECK_EVERY = 4L * 1024 * 1024;
 
-    private final WriteStream<Buffer> target;
     private final FreeSpace space;
     private final String taskId;
     private final String name;
@@ -22,7 +20,7 @@ final class FreeSpaceGuard implements WriteStream<Buffer> {
     private Throwable refused;
 
     FreeSpaceGuard(WriteStream<Buffer> target, FreeSpace space, String taskId, String name) {
-        this.target = target;
+        super(target);
         this.space = space;
         this.taskId = taskId;
         this.name = name;
@@ -43,28 +41,5 @@ final class FreeSpaceGuard implements WriteStream<Buffer> {
     @Override
     public Future<Void> end() {
         return refused != null ? Future.failedFuture(refused) : target.end();
-    }
-
-    @Override
-    public FreeSpaceGuard exceptionHandler(Handler<Throwable> handler) {
-        target.exceptionHandler(handler);
-        return this;
-    }
-
-    @Override
-    public FreeSpaceGuard setWriteQueueMaxSize(int maxSize) {
-        target.setWriteQueueMaxSize(maxSize);
-        return this;
-    }
-
-    @Override
-    public boolean writeQueueFull() {
-        return target.writeQueueFull();
-    }
-
-    @Override
-    public FreeSpaceGuard drainHandler(Handler<Void> handler) {
-        target.drainHandler(handler);
-        return this;
     }
 }
