@@ -136,19 +136,20 @@ class ArtifactDiskFullTest {
     void aSmallUploadWorksOnceSpaceIsFreed() throws Exception {
         String id = runningTask(1);
         Path ballast = volume.resolve("ballast.bin");
-        // The refused uploads before deleted their partial files, but the space comes back only
-        // when the store's asynchronous close of those files has run: wait for it, or the ballast
-        // below would fill a volume that frees itself a moment later (seen once in CI).
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (usable() < 3 * MIB / 2 && System.nanoTime() < deadline) Thread.sleep(50);
+        // The refused uploads before deleted their partial files, but their space comes back only
+        // when the store's asynchronous close of those files has run. Wait until this JVM holds no
+        // file on the volume, or the ballast below would fill a volume that frees itself a moment
+        // later and the small upload would fit (seen twice in CI).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while ((!openFilesOnVolume().isEmpty() || usable() < 3 * MIB / 2) && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(openFilesOnVolume()).as("files still open on the volume").isEmpty();
         assertThat(usable()).as("free space on the empty volume").isGreaterThanOrEqualTo(3 * MIB / 2);
         try {
-            // fill the volume in small writes until ENOSPC, so even a small upload cannot fit
-            try (var out = Files.newOutputStream(ballast)) {
-                byte[] chunk = new byte[16 * 1024];
-                for (int i = 0; i < 4 * MIB / chunk.length; i++) out.write(chunk);
-            } catch (IOException expected) {
-                assertThat(expected.getMessage()).contains("No space left");
+            // fill the volume in small writes until ENOSPC, so even a small upload cannot fit; fill
+            // again after a pause in case space came back meanwhile
+            for (int round = 0; round < 2; round++) {
+                fillUntilFull(ballast);
+                Thread.sleep(200);
             }
             assertThat(usable()).as("free space after the ballast").isLessThan(100 * 1024);
             byte[] small = bytes(100 * 1024);
@@ -190,6 +191,16 @@ class ArtifactDiskFullTest {
             assertThat(ok.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).size()).isEqualTo(24);
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Appends to the ballast file until the disk says ENOSPC. */
+    static void fillUntilFull(Path ballast) throws IOException {
+        try (var out = Files.newOutputStream(ballast, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
+            byte[] chunk = new byte[16 * 1024];
+            for (int i = 0; i < 4 * MIB / chunk.length; i++) out.write(chunk);
+        } catch (IOException expected) {
+            assertThat(expected.getMessage()).contains("No space left");
         }
     }
 
