@@ -4,7 +4,10 @@
 # through the controller's /install/agent.sh, submits a PyTorch task asking for 1 GPU, and checks:
 #   1. the agent reported the GPU model and memory (GET /workers),
 #   2. the task ran with its GPU visible (CUDA_VISIBLE_DEVICES set, torch sees the device) and completed,
-#   3. GPU utilisation above zero was recorded during the run (worker stats history / task scalars).
+#   3. GPU utilisation above zero was recorded during the run (worker stats history / task scalars),
+#   4. where uv is on PATH: a task with --env-manager uv builds its venv through uv and runs
+#      (requirements: six, from PIP_INDEX_URL when set, e.g. a local mirror on an offline box),
+#   5. two 1-GPU tasks on a box with fewer GPUs than tasks wait for each other instead of sharing.
 # Usage (from the repository root, after scripts/build-agent-bundle.sh and a controller build):
 #   scripts/gpu-check.sh [BUNDLE.tar.gz] [CONTROLLER.jar]
 # Prints PASS/FAIL per check and exits non-zero when one fails. Writes a copy of its output to
@@ -24,11 +27,25 @@ die() { echo "gpu-check: $*" >&2; exit 2; }
 command -v nvidia-smi >/dev/null || die "nvidia-smi not found: this check needs an NVIDIA GPU"
 python3 -c 'import torch' 2>/dev/null || die "python3 cannot import torch"
 echo "== machine"; nvidia-smi --query-gpu=index,name,memory.total,driver_version --format=csv,noheader
+# what one monitoring sample costs the agent (it runs this query every 5 s)
+python3 - <<'PY'
+import subprocess, time
+q = ["nvidia-smi", "--query-gpu=index,uuid,name,memory.total,memory.used,memory.free,utilization.gpu,utilization.memory,"
+     "temperature.gpu,power.draw,power.limit,fan.speed,driver_version", "--format=csv,noheader,nounits"]
+t = []
+for _ in range(5):
+    t0 = time.perf_counter(); subprocess.run(q, capture_output=True, check=True); t.append((time.perf_counter() - t0) * 1000)
+print("nvidia-smi --query-gpu: %.0f ms median of 5 (min %.0f, max %.0f)" % (sorted(t)[2], min(t), max(t)))
+PY
 command -v java >/dev/null && echo "(a java is on PATH, but this check uses only the bundled runtime)"
 
 tmp=$(mktemp -d /tmp/drover-gpu-check.XXXXXX)
 cpid=""
 cleanup() {
+  if [[ -n ${OUT:-} ]]; then # the logs, for a look after the machine is gone
+    cp "$tmp/controller.log" "$OUT/" 2>/dev/null
+    cp "$tmp/opt/drover-agent/logs/agent.log" "$OUT/" 2>/dev/null
+  fi
   [[ -x $tmp/agent.sh ]] && bash "$tmp/agent.sh" --uninstall --prefix "$tmp/opt/drover-agent" >/dev/null 2>&1
   [[ -n $cpid ]] && kill "$cpid" 2>/dev/null && wait "$cpid" 2>/dev/null
   rm -rf "$tmp"
@@ -117,5 +134,59 @@ else
   fail "3. no GPU utilisation above zero was recorded"
 fi
 
-echo "== $((3 - fails))/3 checks passed"
+checks=3
+if command -v uv >/dev/null; then
+  checks=$((checks + 1))
+  echo "== 4. a task with --env-manager uv ($(uv --version))"
+  uvrepo=$tmp/uvrepo; mkdir -p "$uvrepo"
+  printf 'six\n' >"$uvrepo/requirements.txt"
+  printf 'import os, six, sys\nprint("six", six.__version__, "python", sys.executable, "gpus", os.environ.get("CUDA_VISIBLE_DEVICES"), flush=True)\n' >"$uvrepo/uvtask.py"
+  (cd "$uvrepo" && git init -q -b main && git add . && git -c user.email=c@x -c user.name=c commit -qm uv)
+  t0=$(date +%s.%N)
+  uvout=$("$tmp/drover-agent/bin/drover" submit "$uvrepo" --script uvtask.py --queue gpu --gpus 1 --env-manager uv \
+    --requirements requirements.txt --name uv-check --wait 2>&1); uvrc=$?
+  echo "$uvout" | tail -12
+  if [[ $uvrc == 0 ]] && grep -q '\$ uv pip install -r requirements.txt' <<<"$uvout" && grep -q '^six ' <<<"$uvout"; then
+    pass "4. the uv builder made the venv and the task ran in it ($(python3 -c "import time,sys; print('%.1f s' % (time.time() - float(sys.argv[1])))" "$t0") submit to end)"
+  else
+    fail "4. the uv task failed (exit $uvrc, console above)"
+  fi
+else
+  echo "SKIP: 4. uv is not on PATH"
+fi
+
+ngpu=$(nvidia-smi --query-gpu=index --format=csv,noheader | wc -l)
+checks=$((checks + 1))
+echo "== 5. $((ngpu + 1)) tasks asking for 1 GPU each on $ngpu GPU(s)"
+fitrepo=$tmp/fitrepo; mkdir -p "$fitrepo"
+printf 'import os, time\nprint("gpus", os.environ.get("CUDA_VISIBLE_DEVICES"), flush=True)\ntime.sleep(3)\n' >"$fitrepo/fit.py"
+(cd "$fitrepo" && git init -q -b main && git add . && git -c user.email=c@x -c user.name=c commit -qm fit)
+ids=()
+for i in $(seq 0 "$ngpu"); do
+  ids+=("$("$tmp/drover-agent/bin/drover" submit "$fitrepo" --script fit.py --queue gpu --gpus 1 --env-manager system --name "fit-$i" 2>/dev/null | tail -1)")
+done
+for _ in $(seq 1 120); do
+  done_n=0
+  for id in "${ids[@]}"; do
+    [[ $(api "/tasks/$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])') == completed ]] && done_n=$((done_n + 1))
+  done
+  ((done_n == ${#ids[@]})) && break
+  sleep 1
+done
+verdict=$(for id in "${ids[@]}"; do api "/tasks/$id"; echo; done | python3 -c '
+import json, sys
+from datetime import datetime
+def t(s): return datetime.fromisoformat(s.replace("Z", "+00:00"))
+ts = [json.loads(l) for l in sys.stdin if l.strip()]
+ngpu = int(sys.argv[1])
+if any(x["status"] != "completed" for x in ts):
+    print("FAIL statuses " + " ".join(x["status"] for x in ts)); sys.exit()
+iv = sorted((t(x["execution"]["startedAt"]), t(x["execution"]["finishedAt"])) for x in ts)
+# at any start, how many tasks were running (each holds one GPU)
+peak = max(sum(1 for s, e in iv if s <= s0 < e) for s0, _ in iv)
+print(("PASS" if peak <= ngpu else "FAIL") + " at most %d ran at once on %d GPU(s)" % (peak, ngpu))' "$ngpu")
+echo "$verdict"
+if [[ $verdict == PASS* ]]; then pass "5. GPU fit: ${verdict#PASS }"; else fail "5. GPU fit: ${verdict#FAIL }"; fi
+
+echo "== $((checks - fails))/$checks checks passed"
 exit $((fails > 0))
