@@ -7,7 +7,8 @@
 #   3. GPU utilisation above zero was recorded during the run (worker stats history / task scalars),
 #   4. where uv is on PATH: a task with --env-manager uv builds its venv through uv and runs
 #      (requirements: six, from PIP_INDEX_URL when set, e.g. a local mirror on an offline box),
-#   5. two 1-GPU tasks on a box with fewer GPUs than tasks wait for each other instead of sharing.
+#   5. more 1-GPU tasks than GPUs wait for each other instead of sharing (and how soon a freed GPU
+#      goes to the next task).
 # Usage (from the repository root, after scripts/build-agent-bundle.sh and a controller build):
 #   scripts/gpu-check.sh [BUNDLE.tar.gz] [CONTROLLER.jar]
 # Prints PASS/FAIL per check and exits non-zero when one fails. Writes a copy of its output to
@@ -157,12 +158,12 @@ fi
 
 ngpu=$(nvidia-smi --query-gpu=index --format=csv,noheader | wc -l)
 checks=$((checks + 1))
-echo "== 5. $((ngpu + 1)) tasks asking for 1 GPU each on $ngpu GPU(s)"
+echo "== 5. $((ngpu + 2)) tasks asking for 1 GPU each on $ngpu GPU(s)"
 fitrepo=$tmp/fitrepo; mkdir -p "$fitrepo"
 printf 'import os, time\nprint("gpus", os.environ.get("CUDA_VISIBLE_DEVICES"), flush=True)\ntime.sleep(3)\n' >"$fitrepo/fit.py"
 (cd "$fitrepo" && git init -q -b main && git add . && git -c user.email=c@x -c user.name=c commit -qm fit)
 ids=()
-for i in $(seq 0 "$ngpu"); do
+for i in $(seq 0 "$((ngpu + 1))"); do
   ids+=("$("$tmp/drover-agent/bin/drover" submit "$fitrepo" --script fit.py --queue gpu --gpus 1 --env-manager system --name "fit-$i" 2>/dev/null | tail -1)")
 done
 for _ in $(seq 1 120); do
@@ -184,7 +185,10 @@ if any(x["status"] != "completed" for x in ts):
 iv = sorted((t(x["execution"]["startedAt"]), t(x["execution"]["finishedAt"])) for x in ts)
 # at any start, how many tasks were running (each holds one GPU)
 peak = max(sum(1 for s, e in iv if s <= s0 < e) for s0, _ in iv)
-print(("PASS" if peak <= ngpu else "FAIL") + " at most %d ran at once on %d GPU(s)" % (peak, ngpu))' "$ngpu")
+# how soon a GPU freed by one task went to the next (clone + environment included)
+gaps = [(iv[i + ngpu][0] - iv[i][1]).total_seconds() * 1000 for i in range(len(iv) - ngpu)]
+print(("PASS" if peak <= ngpu else "FAIL") + " at most %d ran at once on %d GPU(s); freed GPU to next start %s ms"
+      % (peak, ngpu, ", ".join("%.0f" % g for g in gaps)))' "$ngpu")
 echo "$verdict"
 if [[ $verdict == PASS* ]]; then pass "5. GPU fit: ${verdict#PASS }"; else fail "5. GPU fit: ${verdict#FAIL }"; fi
 
