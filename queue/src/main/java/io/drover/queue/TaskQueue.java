@@ -51,6 +51,28 @@ public interface TaskQueue {
     /** Same, counting only entries within {@code fit}, so an agent with too few GPUs is not woken by a task it cannot take. */
     CompletableFuture<Void> awaitWork(List<String> queues, Fit fit, Duration max);
 
+    /**
+     * Like {@link #awaitWork(List, Fit, Duration)}, but a new entry wakes only one such waiter (the
+     * longest-waiting one it fits) instead of all of them, so k new tasks wake about k claimers.
+     * The caller must call {@link WorkTurn#done()} on the result once the claim attempt it leads to
+     * has ended (claimed, found nothing, failed, or was not made because the claimer left): a
+     * wake-up whose task is still claimable then is handed to the next waiter. A turn completed by
+     * its timeout or by work already waiting holds no wake-up; {@code done()} is then a no-op.
+     * This default wakes on every signal like {@code awaitWork}.
+     */
+    default CompletableFuture<WorkTurn> awaitTurn(List<String> queues, Fit fit, Duration max) {
+        return awaitWork(queues, fit, max).thenApply(v -> WorkTurn.NONE);
+    }
+
+    /** A wake-up from {@link #awaitTurn}: report the end of the claim attempt that followed it. */
+    @FunctionalInterface
+    interface WorkTurn {
+        WorkTurn NONE = () -> {};
+
+        /** The claim attempt after this wake-up has ended; passes the wake-up on if its task is still claimable. Idempotent. */
+        void done();
+    }
+
     /** Extends the lease of a running task; false when (taskId, epoch) is no longer current. */
     boolean extendLease(String taskId, long epoch);
 

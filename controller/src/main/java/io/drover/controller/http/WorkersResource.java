@@ -99,13 +99,30 @@ public final class WorkersResource implements ApiResource {
             workers.requireRegistered(name);
             workers.seen(name, null, false);
             return null;
-        }).onSuccess(v -> attempt(ctx, name, queues, fairness, fit, deadline, false)).onFailure(e -> Http.error(ctx, e));
+        }).onSuccess(v -> attempt(ctx, name, queues, fairness, fit, deadline, false, TaskQueue.WorkTurn.NONE))
+                .onFailure(e -> Http.error(ctx, e));
     }
 
+    /**
+     * One claim attempt, then (nothing claimed) a wait for a wake-up and again until the deadline.
+     * {@code turn} is the wake-up that led here: it is reported done once the attempt has ended,
+     * whatever the outcome, so a wake-up this poller could not use goes on to the next one
+     * ({@link TaskQueue#awaitTurn}: an enqueue wakes one poller, not all).
+     */
     private void attempt(RoutingContext ctx, String name, List<String> queues, boolean fairness, TaskQueue.Fit fit,
-            long deadline, boolean again) {
-        if (ctx.response().closed()) return; // the agent gave up waiting
-        Http.onStorePool(ctx, () -> agent.claimOnce(name, queues, fairness, fit).orElse(null))
+            long deadline, boolean again, TaskQueue.WorkTurn turn) {
+        if (ctx.response().closed()) { // the agent gave up waiting: its wake-up goes to another poller
+            turn.done();
+            return;
+        }
+        Http.onStorePool(ctx, () -> {
+                    try {
+                        return agent.claimOnce(name, queues, fairness, fit).orElse(null);
+                    } finally {
+                        turn.done(); // claimed or not: a task still queued now is handed to the next poller
+                    }
+                })
+                .onComplete(r -> turn.done()) // also when the pool never ran the job (done is idempotent)
                 .compose(claim -> claim == null ? Future.succeededFuture((ObjectNode) null)
                         : Http.sync(ctx).map(v -> claim).recover(e -> handBack(ctx, claim, e)))
                 .onFailure(e -> Http.error(ctx, e))
@@ -124,15 +141,17 @@ public final class WorkersResource implements ApiResource {
                         return;
                     }
                     long started = System.nanoTime();
-                    Future.fromCompletionStage(queue.awaitWork(queues, fit, Duration.ofNanos(left)), ctx.vertx().getOrCreateContext())
+                    Future.fromCompletionStage(queue.awaitTurn(queues, fit, Duration.ofNanos(left)), ctx.vertx().getOrCreateContext())
                             .onComplete(r -> {
+                                // awaitTurn never fails; NONE is only a guard
+                                TaskQueue.WorkTurn next = r.succeeded() && r.result() != null ? r.result() : TaskQueue.WorkTurn.NONE;
                                 // a wake-up that loses the race for the task comes back here at once; if that
                                 // repeats, pause briefly instead of spinning on the store
                                 boolean instant = System.nanoTime() - started < 2_000_000;
                                 if (again && instant) {
-                                    ctx.vertx().setTimer(20, t -> attempt(ctx, name, queues, fairness, fit, deadline, false));
+                                    ctx.vertx().setTimer(20, t -> attempt(ctx, name, queues, fairness, fit, deadline, false, next));
                                 } else {
-                                    attempt(ctx, name, queues, fairness, fit, deadline, instant);
+                                    attempt(ctx, name, queues, fairness, fit, deadline, instant, next);
                                 }
                             });
                 });

@@ -59,7 +59,8 @@ public final class MongoTaskQueue implements TaskQueue, AutoCloseable {
     private final SeqCounter seqs;
     private final Duration lease;
     private final Clock clock;
-    private final WorkSignals signals = new WorkSignals();
+    /** Hands a wake-up on only while its entry is still in the current view's claim order. */
+    private final WorkSignals signals = new WorkSignals(e -> this.view.isClaimable(e));
     private final TaskLocks locks = new TaskLocks(256);
     /** Read side: any CAS + view update; write side: reload, so no change lands in a view being replaced. */
     private final ReentrantReadWriteLock reloadLock = new ReentrantReadWriteLock();
@@ -210,6 +211,8 @@ public final class MongoTaskQueue implements TaskQueue, AutoCloseable {
                         TaskDocs.claim(worker, now, expires, LeaseTokens.hash(token)), AFTER);
             } catch (RuntimeException e) {
                 v.restore(candidate);
+                // whoever was woken for it may have found it popped by us and dropped its wake-up
+                signals.signal(candidate);
                 throw e;
             }
             if (after == null) {
@@ -230,18 +233,31 @@ public final class MongoTaskQueue implements TaskQueue, AutoCloseable {
      *
      * <p>The future is completed on the queue's own timer thread: do not block in stages chained
      * to it; hop to your executor (with Vert.x: {@code Future.fromCompletionStage(f, context)}).
-     * Every waiter of a queue is woken by an enqueue there; the losers of the claim race wait again.
+     * Every waiter of a queue that an enqueue there fits is woken by it; the losers of the claim race wait again.
      */
     @Override
     public CompletableFuture<Void> awaitWork(List<String> queues, Fit fit, Duration max) {
         List<String> names = List.copyOf(queues);
         Fit f = fit == null ? Fit.ANY : fit;
-        return signals.await(names, max, () -> view.hasAny(names, f));
+        return signals.await(names, f, max, () -> view.hasAny(names, f));
     }
 
-    /** Wakes the pollers of {@code queue}, e.g. when another controller enqueued there. */
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Completed on the queue's own timer thread, like {@link #awaitWork}. An entry queued here or
+     * replayed from another controller ({@link #observeExternalEnqueue}) wakes one turn per node.
+     */
+    @Override
+    public CompletableFuture<WorkTurn> awaitTurn(List<String> queues, Fit fit, Duration max) {
+        List<String> names = List.copyOf(queues);
+        Fit f = fit == null ? Fit.ANY : fit;
+        return signals.awaitTurn(names, f, max, () -> view.hasAny(names, f));
+    }
+
+    /** Wakes every poller of {@code queue}, e.g. when another controller enqueued there (which entries is unknown, so all). */
     public void notifyExternalEnqueue(String queue) {
-        signals.signal(queue);
+        signals.signalAll(queue);
     }
 
     /**
@@ -253,7 +269,7 @@ public final class MongoTaskQueue implements TaskQueue, AutoCloseable {
             view.put(entry);
             return Boolean.TRUE;
         });
-        signals.signal(entry.queue());
+        signals.signal(entry);
     }
 
     // ---- leases ---------------------------------------------------------------------------
@@ -395,7 +411,8 @@ public final class MongoTaskQueue implements TaskQueue, AutoCloseable {
         } finally {
             reloadLock.writeLock().unlock();
         }
-        wake.forEach(signals::signal);
+        // a reload may add any number of entries per queue: wake every poller of those queues
+        wake.forEach(signals::signalAll);
     }
 
     @Override
@@ -432,7 +449,7 @@ public final class MongoTaskQueue implements TaskQueue, AutoCloseable {
         QueueEntry entry = TaskDocs.entry(after);
         view.put(entry);
         listener.queued(entry);
-        signals.signal(entry.queue());
+        signals.signal(entry);
         return entry;
     }
 

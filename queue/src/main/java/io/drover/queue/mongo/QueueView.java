@@ -92,6 +92,12 @@ final class QueueView {
         return false;
     }
 
+    /** Whether {@code e} is in its queue's claim order now: not claimed, moved or removed, and not popped by a claim in flight. */
+    boolean isClaimable(QueueEntry e) {
+        ConcurrentSkipListSet<QueueEntry> q = byQueue.get(e.queue());
+        return q != null && q.contains(e);
+    }
+
     QueueEntry get(String taskId) {
         return byId.get(taskId);
     }
