@@ -1,7 +1,6 @@
 package io.drover.controller.store;
 
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -13,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded MongoDB-wire server (mongo-java-server, H2 backend) over {@code DATA/store.mv},
- * bound to loopback on a free port so the controller talks to it with the real driver.
+ * The embedded MongoDB-wire server (mongo-java-server, H2 backend made copy-on-write by
+ * {@link CopyOnWriteH2Backend}) over {@code DATA/store.mv}, bound to loopback on a free port so the
+ * controller talks to it with the real driver.
  */
 public final class EmbeddedStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedStore.class);
@@ -38,7 +38,8 @@ public final class EmbeddedStore implements AutoCloseable {
      */
     public static EmbeddedStore open(Path dataDir) throws IOException {
         MVStore mv = openFile(dataDir);
-        MongoServer server = new MongoServer(new H2Backend(mv));
+        // copy-on-write documents: concurrent requests never see (or fail on) a document being updated
+        MongoServer server = new MongoServer(new CopyOnWriteH2Backend(mv));
         InetSocketAddress addr;
         try {
             server.bind("127.0.0.1", 0);

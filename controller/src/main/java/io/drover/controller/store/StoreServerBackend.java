@@ -1,6 +1,5 @@
 package io.drover.controller.store;
 
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.bson.Document;
 import io.netty.channel.Channel;
 import java.util.List;
@@ -17,9 +16,10 @@ import org.h2.mvstore.MVStore;
  * {@link GroupCommit} shared by all connections), so an acknowledged write survives {@code kill -9}
  * and a power cut. Reads are
  * answered at once. Unknown commands count as writes: a needless commit costs a little
- * latency, a missing one loses data.
+ * latency, a missing one loses data. Its documents are copy-on-write ({@link CopyOnWriteH2Backend}):
+ * an answer waiting for its commit is not changed by later writes.
  */
-final class StoreServerBackend extends H2Backend {
+final class StoreServerBackend extends CopyOnWriteH2Backend {
 
     /** Commands that never change data (lower case). */
     private static final Set<String> READS = Set.of(
