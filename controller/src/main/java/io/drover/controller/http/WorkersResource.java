@@ -132,7 +132,11 @@ public final class WorkersResource implements ApiResource {
                             handBack(ctx, claim, null);
                             return;
                         }
-                        Http.json(ctx, 200, claim);
+                        // the hang-up may be on the wire already and not yet seen here (the connection reports
+                        // its close a moment after the socket shut): a write that fails hands the claim back too
+                        io.drover.controller.store.StoreOutage.get().succeeded(); // as Http.json does
+                        ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(Json.write(claim))
+                                .onFailure(e -> handBack(ctx, claim, null));
                         return;
                     }
                     long left = deadline - System.nanoTime();
