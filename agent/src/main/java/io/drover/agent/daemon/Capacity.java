@@ -13,6 +13,8 @@ final class Capacity {
     private final int maxParallel;
     private final GpuAllocator gpus;
     private int cpuRunning;
+    /** Told after each {@link #give}, outside the lock: the daemon abandons a claim poll made with a smaller fit. */
+    private volatile Runnable onRoomFreed = () -> { };
 
     Capacity(int maxParallel, GpuAllocator gpus) {
         this.maxParallel = maxParallel;
@@ -44,9 +46,14 @@ final class Capacity {
         return Optional.of(new ClaimFit(cpu ? 0 : 1, free));
     }
 
-    /** Whether nothing runs (then a claim may wait the full long-poll: nothing can free up meanwhile). */
+    /** Whether nothing runs. */
     synchronized boolean idle() {
         return cpuRunning == 0 && gpus.free() == gpus.total();
+    }
+
+    /** {@code r} runs after each {@link #give}, on the thread that gave the room back. */
+    void onRoomFreed(Runnable r) {
+        this.onRoomFreed = r;
     }
 
     /** Blocks until {@link #fit} has room; returns it. */
@@ -68,9 +75,12 @@ final class Capacity {
         return gpus.allocate(taskId, gpuCount);
     }
 
-    synchronized void give(String taskId, int gpuCount) {
-        if (gpuCount <= 0) cpuRunning = Math.max(0, cpuRunning - 1);
-        else gpus.release(taskId);
-        notifyAll();
+    void give(String taskId, int gpuCount) {
+        synchronized (this) {
+            if (gpuCount <= 0) cpuRunning = Math.max(0, cpuRunning - 1);
+            else gpus.release(taskId);
+            notifyAll();
+        }
+        onRoomFreed.run();
     }
 }

@@ -19,9 +19,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * The claim long-poll. Separate from {@link ApiClient} because a stopping agent must be able to
- * cancel a poll in flight (interrupting the waiting thread cancels the exchange), or it could claim
- * a task after it stopped.
+ * The claim long-poll. Separate from {@link ApiClient} because a poll in flight must be
+ * abandonable ({@link ClaimPoll}): when a finishing task frees room, or the agent stops. On
+ * {@code http://} controllers the exchange is {@link PlainClaimExchange}, which abandons without
+ * losing a task the controller claimed meanwhile; on {@code https://} it is {@link HttpClient}'s,
+ * cancelled (an answer already on the wire at that instant is lost to the agent, and its task is
+ * requeued when the lease expires).
  *
  * <p>It shares the agent's {@link ControllerNodes}: a poll whose controller dies is re-issued on
  * the next one at once. Claims may be re-sent: a claim the dead node granted but never answered
@@ -34,8 +37,15 @@ final class ClaimClient {
     private final ControllerNodes nodes;
     private final String path;
     private final String token;
+    private final boolean plainExchange;
 
     ClaimClient(ControllerNodes nodes, String worker, String token) {
+        this(nodes, worker, token, true);
+    }
+
+    /** @param plainExchange use {@link PlainClaimExchange} for {@code http://} nodes (false: tests of the https path) */
+    ClaimClient(ControllerNodes nodes, String worker, String token, boolean plainExchange) {
+        this.plainExchange = plainExchange;
         this.nodes = nodes;
         this.path = "/api/v1/workers/" + ApiClient.enc(worker) + "/claim";
         this.token = token;
@@ -48,6 +58,15 @@ final class ClaimClient {
 
     /** Same, for a task that fits the agent's free GPUs ({@code fit}). */
     Optional<JsonNode> claim(List<String> queues, boolean fairness, int waitSeconds, ClaimFit fit) throws InterruptedException {
+        return claim(queues, fairness, waitSeconds, new ClaimPoll(fit));
+    }
+
+    /**
+     * Same, as {@code poll} (its fit), which another thread may abandon: then empty unless the
+     * controller had already answered with a task (returned: the caller must run or release it).
+     */
+    Optional<JsonNode> claim(List<String> queues, boolean fairness, int waitSeconds, ClaimPoll poll) throws InterruptedException {
+        ClaimFit fit = poll.fit();
         ObjectNode body = Json.object();
         body.putPOJO("queues", queues);
         body.put("fairness", fairness);
@@ -55,38 +74,62 @@ final class ClaimClient {
         body.put("gpus", fit.maxGpus());
         if (fit.minGpus() > 0) body.put("minGpus", fit.minGpus());
         String json = Json.write(body);
-        return nodes.call(true, node -> claimOn(node, json, waitSeconds));
+        return nodes.call(true, node -> {
+            if (poll.abandoned()) return Optional.empty();
+            return plainExchange && "http".equals(node.getScheme()) ? claimPlain(node, json, waitSeconds, poll) : claimOn(node, json, waitSeconds, poll);
+        });
     }
 
-    private Optional<JsonNode> claimOn(URI node, String json, int waitSeconds) throws NodeFailure, InterruptedException {
+    private Optional<JsonNode> claimPlain(URI node, String json, int waitSeconds, ClaimPoll poll) throws NodeFailure, InterruptedException {
+        PlainClaimExchange.Answer a;
+        try {
+            a = PlainClaimExchange.post(node, path, json, token, Duration.ofSeconds(waitSeconds + 15L), poll);
+        } catch (java.io.IOException e) {
+            throw NodeFailure.of(e);
+        }
+        if (a.abandoned()) return Optional.empty();
+        return answer(a.status(), a.body());
+    }
+
+    private Optional<JsonNode> claimOn(URI node, String json, int waitSeconds, ClaimPoll poll) throws NodeFailure, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node + path)).timeout(Duration.ofSeconds(waitSeconds + 15L))
                 .header("Content-Type", "application/json").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         if (token != null && !token.isEmpty()) b.header("Authorization", "Bearer " + token);
         CompletableFuture<HttpResponse<String>> f = http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
+        poll.onAbandon(() -> f.cancel(true));
         HttpResponse<String> r;
         try {
             r = f.get();
         } catch (InterruptedException e) {
             f.cancel(true);
             throw e;
+        } catch (java.util.concurrent.CancellationException e) {
+            return Optional.empty(); // abandoned
         } catch (ExecutionException e) {
+            // JDK 17 completes a cancelled exchange with CancellationException("Request cancelled")
+            // as the cause, having closed its connection: the controller sees the hang-up
+            if (poll.abandoned()) return Optional.empty();
             if (e.getCause() instanceof java.io.IOException io) throw NodeFailure.of(io);
             throw new DroverException(ErrorCode.UNAVAILABLE, "cannot reach the controller at " + node + ": " + e.getCause());
         }
-        if (r.statusCode() == 204) return Optional.empty();
-        if (r.statusCode() >= 300) {
-            String msg = "HTTP " + r.statusCode();
-            ErrorCode code = r.statusCode() == 404 ? ErrorCode.NOT_FOUND : r.statusCode() >= 500 ? ErrorCode.UNAVAILABLE : ErrorCode.BAD_REQUEST;
+        return answer(r.statusCode(), r.body());
+    }
+
+    private static Optional<JsonNode> answer(int status, String body) throws NodeFailure {
+        if (status == 204) return Optional.empty();
+        if (status >= 300) {
+            String msg = "HTTP " + status;
+            ErrorCode code = status == 404 ? ErrorCode.NOT_FOUND : status >= 500 ? ErrorCode.UNAVAILABLE : ErrorCode.BAD_REQUEST;
             try {
-                JsonNode e = Json.parse(r.body()).path("error");
+                JsonNode e = Json.parse(body).path("error");
                 msg = e.path("message").asText(msg);
             } catch (RuntimeException ignored) {
                 // not our error body
             }
-            if (NodeFailure.nodeDownStatus(r.statusCode())) throw NodeFailure.status(r.statusCode(), code, msg);
+            if (NodeFailure.nodeDownStatus(status)) throw NodeFailure.status(status, code, msg);
             throw new DroverException(code, msg);
         }
-        return Optional.of(Json.parse(r.body()));
+        return Optional.of(Json.parse(body));
     }
 }

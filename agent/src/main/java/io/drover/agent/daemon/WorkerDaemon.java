@@ -47,8 +47,6 @@ import org.slf4j.LoggerFactory;
 public final class WorkerDaemon {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerDaemon.class);
     private static final String VERSION = "0.1.0";
-    /** Claim long-poll while tasks run: short, so room freed by a finishing task is offered soon. */
-    static final int BUSY_CLAIM_WAIT_SECONDS = 3;
 
     private final AgentConfig config;
     private final ApiClient api;
@@ -67,6 +65,8 @@ public final class WorkerDaemon {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicInteger running = new AtomicInteger();
     private volatile boolean stopping;
+    /** The claim poll in flight (null between polls): abandoned when room frees or the agent stops. */
+    private volatile ClaimPoll inFlight;
     private volatile int heartbeatSeconds = 5;
     private final io.drover.agent.metrics.AgentMetrics.Source metricsSource;
 
@@ -85,6 +85,7 @@ public final class WorkerDaemon {
         this.gpus = new GpuMonitor(new NvidiaSmi(parallel.nvidiaSmi()));
         List<Integer> managed = parallel.gpus().isNone() ? List.of() : parallel.gpus().resolve(gpus.sample());
         this.capacity = new Capacity(parallel.maxParallel(), new GpuAllocator(managed));
+        capacity.onRoomFreed(this::roomFreed);
         this.slots = new SlotPool(capacity.maxTasks(), repos, config.slotsDir());
         this.gpuUsage = new GpuUsage(api);
         ProcessLauncher launcher = new ProcessLauncher(python, config.workDir().resolve("bin"));
@@ -126,6 +127,8 @@ public final class WorkerDaemon {
         if (stopping) return;
         stopping = true;
         claimThread.interrupt();
+        ClaimPoll poll = inFlight;
+        if (poll != null) poll.abandon(); // a claim answered meanwhile still arrives, and is handed back
         if (!drain) {
             for (TaskRun r : slots.running()) r.release("agent shut down");
         }
@@ -172,10 +175,14 @@ public final class WorkerDaemon {
             }
             Optional<JsonNode> claim;
             long askedAt = System.nanoTime();
-            // while something runs, room may free up during the poll: ask again soon with the new fit
-            int wait = capacity.idle() ? config.claimWaitSeconds() : Math.min(config.claimWaitSeconds(), BUSY_CLAIM_WAIT_SECONDS);
+            // The full long-poll even while tasks run: room they free abandons it (roomFreed) and
+            // the next poll asks with the bigger fit at once.
+            ClaimPoll poll = new ClaimPoll(fit);
+            inFlight = poll;
+            // room freed between awaitRoom and publishing the poll: roomFreed may have missed it
+            if (!capacity.fit().equals(Optional.of(fit))) poll.abandon();
             try {
-                claim = claims.claim(config.queues(), config.orderFairness(), wait, fit);
+                claim = claims.claim(config.queues(), config.orderFairness(), config.claimWaitSeconds(), poll);
                 io.drover.agent.metrics.AgentMetrics.get().claim(claim.isPresent() ? "claimed" : "empty");
                 backoff.reset();
             } catch (InterruptedException e) {
@@ -196,7 +203,7 @@ public final class WorkerDaemon {
             }
             if (claim.isEmpty()) {
                 // a controller that answers "nothing" at once instead of waiting must not make us spin
-                if (System.nanoTime() - askedAt < 1_000_000_000L && !sleep(backoff.next())) break;
+                if (!poll.abandoned() && System.nanoTime() - askedAt < 1_000_000_000L && !sleep(backoff.next())) break;
                 continue;
             }
             JsonNode task = claim.get().path("task");
@@ -204,7 +211,8 @@ public final class WorkerDaemon {
             TaskRun run = new TaskRun(task, lease.path("epoch").asLong(), lease.path("token").asText(null),
                     TaskRun.secrets(claim.get().path("secrets")));
             if (stopping) {
-                // claimed while stopping: give it straight back
+                // claimed while stopping: give it straight back (the stop's interrupt would cut that call short)
+                Thread.interrupted();
                 releaseQuietly(run);
                 break;
             }
@@ -242,6 +250,15 @@ public final class WorkerDaemon {
                 }
             });
         }
+    }
+
+    /**
+     * A task ended and gave its room back: a claim poll asking for less than now fits is abandoned,
+     * so the claim loop asks again with the new fit at once instead of when that poll's wait ends.
+     */
+    private void roomFreed() {
+        ClaimPoll poll = inFlight;
+        if (poll != null && !capacity.fit().equals(Optional.of(poll.fit()))) poll.abandon();
     }
 
     private static String queuedMsAgo(JsonNode task) {

@@ -14,6 +14,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class DockerMode {
     private static final Logger LOG = LoggerFactory.getLogger(DockerMode.class);
+    /** Logs each retried request at INFO ("recoverable I/O exception ... will be automatically re-executed"). */
+    static final String RETRY_LOGGER = "org.apache.hc.client5.http.impl.classic.HttpRequestRetryExec";
+
+    static {
+        // Set before docker-java's HTTP client makes its loggers (the level is fixed then); a level
+        // the user set on the command line wins. Our own messages say when the engine cannot be reached.
+        String key = "org.slf4j.simpleLogger.log." + RETRY_LOGGER;
+        if (System.getProperty(key) == null) System.setProperty(key, "warn");
+    }
 
     private final DockerSettings settings;
     private final String agentName;
@@ -76,10 +85,23 @@ public final class DockerMode {
 
     /**
      * Removes the containers of this agent's earlier runs (crash, kill -9) in the background. Quiet
-     * when no engine is there and no task asked for Docker: most agents never use it.
+     * when no engine is there and no task asked for Docker: most agents never use it. A plain
+     * connect looks first ({@link EngineProbe}), so without an engine docker-java is not started at all.
      */
     public void removeLeftoversInBackground() {
         Thread t = new Thread(() -> {
+            String host = EngineProbe.hostFor(settings.dockerHost(), System.getenv("DOCKER_HOST"));
+            java.util.Optional<String> absent = EngineProbe.unreachable(host);
+            if (absent.isPresent()) {
+                // most agents have no Docker: one line of ours, and the engine client is never started
+                if (settings.defaultImage() != null) {
+                    LOG.warn("Docker mode: no Docker engine at {} ({}): start Docker, or point the agent at one with"
+                            + " --docker-host or DOCKER_HOST", host, absent.get());
+                } else {
+                    LOG.debug("no Docker engine at {} ({}): no leftover task containers to look for", host, absent.get());
+                }
+                return;
+            }
             try {
                 DockerEngine e = engine();
                 e.ping();
