@@ -75,6 +75,7 @@ class WorkSignalsTest {
         signals.signal(entry("q", 0));
         signals.signal(entry("q", 0));
         signals.signal(entry("q", 0));
+        for (int i = 0; i < 3; i++) woken(ts.get(i)); // the first three to wait (FIFO)
         assertThat(settledCount(ts)).as("3 entries wake 3 of 20 turns, not all").isEqualTo(3);
         assertThat(ts.subList(0, 3)).as("the first three to wait (FIFO)").allMatch(CompletableFuture::isDone);
         assertThat(signals.sleepingTurns("q")).isEqualTo(17);
