@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.drover.controller.Controller;
 import io.drover.controller.auth.Bootstrap;
 import io.drover.controller.config.ControllerConfig;
+import io.drover.controller.store.CopyOnWriteH2Backend;
 import io.drover.shared.client.ApiClient;
 import io.drover.shared.json.Json;
 import java.nio.file.Files;
@@ -21,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
+import org.h2.mvstore.MVStore;
 
 /**
  * Two plain (not clustered) controllers over one store, a mongo-java-server in this JVM, with a
@@ -61,7 +62,7 @@ final class TwoControllers implements AutoCloseable {
 
     TwoControllers(Path tmp) throws Exception {
         this.tmp = tmp;
-        store = new MongoServer(new MemoryBackend());
+        store = new MongoServer(new CopyOnWriteH2Backend(new MVStore.Builder().open()));
         store.bind("127.0.0.1", 0);
         storeUri = "mongodb://127.0.0.1:" + store.getLocalAddress().getPort() + "/drover";
         a = Controller.start(config("a"));

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.drover.agent.Agent;
 import io.drover.agent.AgentConfig;
 import io.drover.controller.Controller;
 import io.drover.controller.auth.Bootstrap;
 import io.drover.controller.config.ControllerConfig;
+import io.drover.controller.store.CopyOnWriteH2Backend;
 import io.drover.shared.client.ApiClient;
 import io.drover.shared.json.Json;
 import java.nio.file.Files;
@@ -26,6 +26,7 @@ import java.util.regex.Matcher;
 import java.util.stream.IntStream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
+import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,7 +56,7 @@ class ControllerFailoverTest {
 
     @Test
     void agentsFailOverWhenTheirControllerIsKilledAndNothingIsLostOrDoneTwice() throws Exception {
-        MongoServer store = new MongoServer(new MemoryBackend());
+        MongoServer store = new MongoServer(new CopyOnWriteH2Backend(new MVStore.Builder().open()));
         store.bind("127.0.0.1", 0);
         String storeUri = "mongodb://127.0.0.1:" + store.getLocalAddress().getPort() + "/drover";
         List<AutoCloseable> open = new ArrayList<>();

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.drover.agent.Agent;
 import io.drover.agent.AgentConfig;
 import io.drover.agent.faults.TcpProxy;
 import io.drover.controller.Controller;
 import io.drover.controller.auth.Bootstrap;
 import io.drover.controller.config.ControllerConfig;
+import io.drover.controller.store.CopyOnWriteH2Backend;
 import io.drover.shared.client.ApiClient;
 import io.drover.shared.json.Json;
 import java.net.URI;
@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
+import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,7 +72,7 @@ class StoreOutageTest {
 
     @Test
     void tasksRunThroughAStoreOutageAndLoseNothing() throws Exception {
-        MongoServer mongo = new MongoServer(new MemoryBackend());
+        MongoServer mongo = new MongoServer(new CopyOnWriteH2Backend(new MVStore.Builder().open()));
         mongo.bind("127.0.0.1", 0);
         try (TcpProxy proxy = new TcpProxy(mongo.getLocalAddress().getPort());
              Controller controller = Controller.start(ControllerConfig.defaults().withPort(0).withDataDir(tmp.resolve("data"))

@@ -1,8 +1,8 @@
 package io.drover.controller.load;
 
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.drover.controller.store.CopyOnWriteH2Backend;
 import io.drover.controller.store.StoreServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -37,7 +37,7 @@ final class LoadStore implements AutoCloseable {
             case "h2-memory" -> {
                 // the same backend without a file: no disk sync per write, for a test that must not depend on the disk
                 MVStore mv = new MVStore.Builder().open();
-                MongoServer m = new MongoServer(new H2Backend(mv));
+                MongoServer m = new MongoServer(new CopyOnWriteH2Backend(mv));
                 m.bind("127.0.0.1", 0);
                 InetSocketAddress a = m.getLocalAddress();
                 return new LoadStore(() -> {

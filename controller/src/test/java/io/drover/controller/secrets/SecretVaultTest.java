@@ -8,7 +8,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.drover.controller.store.CopyOnWriteH2Backend;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import org.bson.Document;
 import org.bson.types.Binary;
+import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class SecretVaultTest {
 
     @BeforeEach
     void store() {
-        server = new MongoServer(new MemoryBackend());
+        server = new MongoServer(new CopyOnWriteH2Backend(new MVStore.Builder().open()));
         server.bind("127.0.0.1", 0);
         InetSocketAddress a = server.getLocalAddress();
         client = MongoClients.create("mongodb://127.0.0.1:" + a.getPort());

@@ -6,7 +6,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.drover.controller.store.CopyOnWriteH2Backend;
 import io.drover.shared.domain.Ids;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.bson.Document;
+import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class SingletonElectorTest {
     void store() {
         String uri = System.getenv("DROVER_TEST_MONGO_URI");
         if (uri == null || uri.isBlank()) {
-            server = new MongoServer(new MemoryBackend());
+            server = new MongoServer(new CopyOnWriteH2Backend(new MVStore.Builder().open()));
             server.bind("127.0.0.1", 0);
             uri = "mongodb://127.0.0.1:" + server.getLocalAddress().getPort();
         }
