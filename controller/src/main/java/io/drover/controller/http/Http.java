@@ -210,21 +210,27 @@ public final class Http {
         return new Encoded(defaultStatus, Json.write(result));
     }
 
-    private static void send(RoutingContext ctx, Encoded e) {
+    /** Writes the answer; the future fails when the client hung up before it could be written. */
+    private static Future<Void> send(RoutingContext ctx, Encoded e) {
         if (e.status() < 500) StoreOutage.get().succeeded(); // ends a store outage (logged once) when requests work again
         HttpServerResponse res = ctx.response();
-        if (res.ended() || res.closed()) return;
+        if (res.ended() || res.closed()) return Future.failedFuture("the client hung up before the answer was written");
         res.setStatusCode(e.status());
-        if (e.json() == null) {
-            res.end();
-        } else {
-            res.putHeader("Content-Type", "application/json").end(e.json());
-        }
+        return e.json() == null ? res.end() : res.putHeader("Content-Type", "application/json").end(e.json());
     }
 
     /** Answers 200 with {@code body} as JSON; for results already at hand on the event loop. */
     public static void json(RoutingContext ctx, int status, Object body) {
         send(ctx, new Encoded(status, body == null ? null : Json.write(body)));
+    }
+
+    /**
+     * Same, with the write's outcome, for an answer that must not be lost unseen (a claim): it
+     * fails when the client hung up, also when the connection reports the hang-up only after the
+     * socket shut and the write went nowhere.
+     */
+    public static Future<Void> jsonWritten(RoutingContext ctx, int status, Object body) {
+        return send(ctx, new Encoded(status, body == null ? null : Json.write(body)));
     }
 
     static Runtime runtime(RoutingContext ctx) {

@@ -128,15 +128,10 @@ public final class WorkersResource implements ApiResource {
                 .onFailure(e -> Http.error(ctx, e))
                 .onSuccess(claim -> {
                     if (claim != null) {
-                        if (ctx.response().closed()) { // the agent hung up meanwhile: nobody would run it
-                            handBack(ctx, claim, null);
-                            return;
-                        }
-                        // the hang-up may be on the wire already and not yet seen here (the connection reports
-                        // its close a moment after the socket shut): a write that fails hands the claim back too
-                        io.drover.controller.store.StoreOutage.get().succeeded(); // as Http.json does
-                        ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(Json.write(claim))
-                                .onFailure(e -> handBack(ctx, claim, null));
+                        // the agent may have hung up meanwhile, or its hang-up may be on the wire and not yet
+                        // seen here (the connection reports its close a moment after the socket shut): a
+                        // claim whose answer is not written goes back to its queue, since nobody would run it
+                        Http.jsonWritten(ctx, 200, claim).onFailure(e -> handBack(ctx, claim, null));
                         return;
                     }
                     long left = deadline - System.nanoTime();
