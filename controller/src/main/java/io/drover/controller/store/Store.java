@@ -38,6 +38,7 @@ public final class Store implements AutoCloseable {
     private final EmbeddedStore embedded;
     private final String description;
     private final CommandTimings timings;
+    private volatile boolean closed;
 
     private Store(MongoClient client, MongoDatabase db, Durability durability, EmbeddedStore embedded, String description,
                   CommandTimings timings) {
@@ -134,8 +135,14 @@ public final class Store implements AutoCloseable {
         return description;
     }
 
+    /** True once {@link #close} began: background readers stop instead of retrying. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public void close() {
+        closed = true;
         durability.close();
         client.close();
         if (embedded != null) embedded.close();

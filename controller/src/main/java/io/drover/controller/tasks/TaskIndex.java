@@ -27,15 +27,21 @@ import org.slf4j.LoggerFactory;
  * {@link TaskEvents#changed} marks the task dirty and the row is re-read by {@code _id} (off the
  * event loop, coalesced: many changes of one task cost one read). {@link #query} first re-reads
  * whatever is still dirty, so a list that follows a write sees it (read-your-writes). Filled at
- * start by one projection scan ({@link #load}).
+ * start by one projection scan ({@link #load}), in the background ({@link #loadInBackground}):
+ * 100,000 tasks take 7–10 s to read, and agents need not wait for the experiments table.
+ * Listings wait for the first load (up to {@link #LOAD_WAIT}, then 503 with what to do).
  */
 public final class TaskIndex implements TaskEvents.Listener {
     private static final Logger log = LoggerFactory.getLogger(TaskIndex.class);
 
     static final int LOAD_BATCH = 2_000;
+    /** How long a listing waits for the first load before it answers "try again". */
+    static final java.time.Duration LOAD_WAIT = java.time.Duration.ofSeconds(30);
 
     private final MongoCollection<Document> tasks;
     private final Consumer<Runnable> soon;
+    private final java.time.Duration loadWait;
+    private final java.time.Duration retryEvery;
     private final ConcurrentHashMap<String, TaskIndexRow> rows = new ConcurrentHashMap<>();
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -43,14 +49,23 @@ public final class TaskIndex implements TaskEvents.Listener {
     private final Object refreshLock = new Object();
     private volatile boolean refreshing;
     private final TaskIndexRow.Interner interner = new TaskIndexRow.Interner(200_000);
+    /** Open once the first load has filled {@link #rows}: until then every read waits for it. */
+    private final java.util.concurrent.CountDownLatch loaded = new java.util.concurrent.CountDownLatch(1);
 
     /**
      * @param soon runs a refresh shortly, on a thread that may block on the store (the controller
      *             passes a short timer that hands it to the store pool)
      */
     public TaskIndex(MongoCollection<Document> tasks, Consumer<Runnable> soon) {
+        this(tasks, soon, LOAD_WAIT, java.time.Duration.ofSeconds(5));
+    }
+
+    /** @param loadWait how long a read waits for the first load; @param retryEvery pause after a failed load */
+    TaskIndex(MongoCollection<Document> tasks, Consumer<Runnable> soon, java.time.Duration loadWait, java.time.Duration retryEvery) {
         this.tasks = tasks;
         this.soon = soon;
+        this.loadWait = loadWait;
+        this.retryEvery = retryEvery;
     }
 
     /** Reads every task (a projection of the row fields). Register as a listener first: changes meanwhile are re-read after. */
@@ -62,8 +77,45 @@ public final class TaskIndex implements TaskEvents.Listener {
             // reply, which the driver refuses past 48 MB (about 70,000 tasks)
             for (Document d : tasks.find().projection(Projections.include(TaskIndexRow.FIELDS)).batchSize(LOAD_BATCH)) put(d);
         }
+        loaded.countDown(); // before the refresh below, which would otherwise wait for itself
         refresh();
         log.info("task index: {} tasks loaded in {} ms", rows.size(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * {@link #load} on a thread of its own, so the controller serves agents meanwhile; a failed
+     * load (store not reachable yet) is retried every 5 s until it succeeds or the store is closed.
+     */
+    public void loadInBackground(java.util.function.BooleanSupplier storeClosed) {
+        Thread t = new Thread(() -> {
+            for (int attempt = 1; !storeClosed.getAsBoolean(); attempt++) {
+                try {
+                    load();
+                    return;
+                } catch (RuntimeException e) {
+                    if (storeClosed.getAsBoolean()) return; // the controller stopped during the load
+                    log.warn("task index: load failed (attempt {}), retrying in {} ms: {}", attempt, retryEvery.toMillis(), e.toString());
+                }
+                try {
+                    Thread.sleep(retryEvery.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "drover-task-index-load");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Waits for the first load; a listing asked during a long one is told to come back. */
+    private void awaitLoaded() {
+        try {
+            if (loaded.await(loadWait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new io.drover.shared.domain.DroverException(io.drover.shared.domain.ErrorCode.UNAVAILABLE,
+                "the controller is still loading its task list (" + rows.size() + " tasks so far); try again in a few seconds");
     }
 
     public int size() {
@@ -83,6 +135,8 @@ public final class TaskIndex implements TaskEvents.Listener {
         if (scheduled.compareAndSet(false, true)) {
             soon.accept(() -> {
                 scheduled.set(false);
+                // during the first load: it re-reads what is dirty when it ends, no need to hold a thread
+                if (loaded.getCount() > 0) return;
                 try {
                     refresh();
                 } catch (RuntimeException e) {
@@ -94,6 +148,7 @@ public final class TaskIndex implements TaskEvents.Listener {
 
     /** Re-reads the tasks changed since the last refresh. Blocks on the store. */
     public void refresh() {
+        awaitLoaded();
         // a refresh in progress may hold rows already taken off the dirty set: wait for it too
         if (dirty.isEmpty() && !refreshing) return;
         synchronized (refreshLock) {

@@ -57,7 +57,7 @@ public final class TaskService {
                     return null;
                 }, false)));
         s.events().add(index);
-        index.load();
+        index.loadInBackground(s.store()::isClosed);
     }
 
     /** Tags, description, properties and comments of tasks. */
