@@ -49,8 +49,13 @@ public final class DockerEngine implements AutoCloseable {
 
     /** A client for {@code host} (null: {@code $DOCKER_HOST}, else the default socket); connects on first use. */
     public static DockerEngine connect(String host) {
-        String h = host != null ? host : System.getenv("DOCKER_HOST");
-        return new DockerEngine(h == null || h.isBlank() ? DEFAULT_HOST : h);
+        return new DockerEngine(hostFor(host, System.getenv("DOCKER_HOST")));
+    }
+
+    /** The address a client for {@code configured} uses: it, else {@code dockerHostEnv} ($DOCKER_HOST), else the default socket. */
+    static String hostFor(String configured, String dockerHostEnv) {
+        String h = configured != null ? configured : dockerHostEnv;
+        return h == null || h.isBlank() ? DEFAULT_HOST : h;
     }
 
     public String host() {

@@ -90,7 +90,7 @@ public final class DockerMode {
      */
     public void removeLeftoversInBackground() {
         Thread t = new Thread(() -> {
-            String host = EngineProbe.hostFor(settings.dockerHost(), System.getenv("DOCKER_HOST"));
+            String host = DockerEngine.hostFor(settings.dockerHost(), System.getenv("DOCKER_HOST"));
             java.util.Optional<String> absent = EngineProbe.unreachable(host);
             if (absent.isPresent()) {
                 // most agents have no Docker: one line of ours, and the engine client is never started

@@ -22,12 +22,6 @@ final class EngineProbe {
 
     private EngineProbe() {}
 
-    /** The address the engine client uses: {@code configured}, else {@code $DOCKER_HOST}, else the default socket. */
-    static String hostFor(String configured, String dockerHostEnv) {
-        String h = configured != null ? configured : dockerHostEnv;
-        return h == null || h.isBlank() ? DockerEngine.DEFAULT_HOST : h;
-    }
-
     /**
      * Why nothing can answer at {@code host} (no socket file, a refused connect), or empty when a
      * connect succeeded or the address is of a kind this probe does not know (the client decides).

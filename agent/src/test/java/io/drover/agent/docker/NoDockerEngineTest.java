@@ -48,9 +48,9 @@ class NoDockerEngineTest {
             assertThat(EngineProbe.unreachable("tcp://127.0.0.1:" + closedPort)).isEmpty();
         }
         assertThat(EngineProbe.unreachable("tcp://127.0.0.1:" + closedPort)).get().asString().contains("does not accept connections");
-        assertThat(EngineProbe.hostFor(null, null)).isEqualTo(DockerEngine.DEFAULT_HOST);
-        assertThat(EngineProbe.hostFor(null, "tcp://h:1")).isEqualTo("tcp://h:1");
-        assertThat(EngineProbe.hostFor("unix:///x.sock", "tcp://h:1")).isEqualTo("unix:///x.sock");
+        assertThat(DockerEngine.hostFor(null, null)).isEqualTo(DockerEngine.DEFAULT_HOST);
+        assertThat(DockerEngine.hostFor(null, "tcp://h:1")).isEqualTo("tcp://h:1");
+        assertThat(DockerEngine.hostFor("unix:///x.sock", "tcp://h:1")).isEqualTo("unix:///x.sock");
     }
 
     @Test
