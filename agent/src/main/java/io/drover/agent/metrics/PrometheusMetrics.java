@@ -57,27 +57,12 @@ final class PrometheusMetrics implements AgentMetrics.Recorder {
                 .help("Task slots of the agent (tasks it may run at once: --max-parallel CPU tasks plus GPU tasks)")
                 .callback(cb -> cb.call(sources.stream().mapToInt(s -> s.totalSlots().getAsInt()).sum()))
                 .register(registry);
-        GaugeWithCallback.builder().name("drover_agent_gpu_utilization_percent")
-                .help("GPU utilisation (0-100) by GPU index, from the last heartbeat's nvidia-smi sample")
-                .labelNames("gpu")
-                .callback(cb -> eachGpu(g -> {
-                    if (g.util() != null) cb.call(g.util(), Integer.toString(g.index()));
-                }))
-                .register(registry);
-        GaugeWithCallback.builder().name("drover_agent_gpu_memory_used_bytes")
-                .help("GPU memory in use by GPU index, from the last heartbeat's nvidia-smi sample")
-                .labelNames("gpu")
-                .callback(cb -> eachGpu(g -> {
-                    if (g.memUsedMb() != null) cb.call(g.memUsedMb() * (double) MB, Integer.toString(g.index()));
-                }))
-                .register(registry);
-        GaugeWithCallback.builder().name("drover_agent_gpu_memory_total_bytes")
-                .help("GPU memory by GPU index, from the last heartbeat's nvidia-smi sample")
-                .labelNames("gpu")
-                .callback(cb -> eachGpu(g -> {
-                    if (g.memTotalMb() != null) cb.call(g.memTotalMb() * (double) MB, Integer.toString(g.index()));
-                }))
-                .register(registry);
+        gpuGauge("drover_agent_gpu_utilization_percent", "GPU utilisation (0-100) by GPU index, from the last heartbeat's nvidia-smi sample",
+                GpuStat::util);
+        gpuGauge("drover_agent_gpu_memory_used_bytes", "GPU memory in use by GPU index, from the last heartbeat's nvidia-smi sample",
+                g -> bytes(g.memUsedMb()));
+        gpuGauge("drover_agent_gpu_memory_total_bytes", "GPU memory by GPU index, from the last heartbeat's nvidia-smi sample",
+                g -> bytes(g.memTotalMb()));
         claims = counter("drover_agent_claims_total", "Claim requests by result (claimed: got a task, empty: none within the long-poll, error)",
                 "result", "claimed", "empty", "error");
         taskRuns = counter("drover_agent_task_runs_total",
@@ -103,6 +88,20 @@ final class PrometheusMetrics implements AgentMetrics.Recorder {
                 "Log and scalar batches the controller did not accept on a try (retried or buffered), by kind", "kind", "logs", "scalars");
         artifactUploads = counter("drover_agent_artifact_uploads_total", "Output files uploaded as artifacts, by result", "result", "ok", "failed");
         registerJvmMetrics();
+    }
+
+    /** A gauge with one series per GPU (label {@code gpu}); a GPU whose value is unknown is left out. */
+    private void gpuGauge(String name, String help, java.util.function.Function<GpuStat, Double> value) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("gpu")
+                .callback(cb -> eachGpu(g -> {
+                    Double v = value.apply(g);
+                    if (v != null) cb.call(v, Integer.toString(g.index()));
+                }))
+                .register(registry);
+    }
+
+    private static Double bytes(Long mb) {
+        return mb == null ? null : mb * (double) MB;
     }
 
     private Counter counter(String name, String help, String label, String... values) {
