@@ -74,21 +74,15 @@ public record ClusterConfig(boolean enabled, List<String> members, String host, 
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("--cluster-port " + port + " is out of range 1-65535");
         }
-        if (isLoopback(host)) {
+        if (BindSafety.isLoopback(host)) {
             for (String m : members) {
-                String h = m.substring(0, m.lastIndexOf(':'));
-                if (!isLoopback(h.startsWith("[") ? h.substring(1, h.length() - 1) : h)) {
+                if (!BindSafety.isLoopback(m.substring(0, m.lastIndexOf(':')))) {
                     throw new IllegalArgumentException("--cluster-members names another machine (" + m + ") but this controller's"
                             + " --cluster-host is " + host + ", which the others cannot reach: set --cluster-host (or"
                             + " DROVER_CLUSTER_HOST) to this machine's address on their network");
                 }
             }
         }
-    }
-
-    private static boolean isLoopback(String h) {
-        String x = h.toLowerCase(Locale.ROOT);
-        return x.equals("localhost") || x.startsWith("127.") || x.equals("::1");
     }
 
     /** {@code this node's host:port} as the other members know it. */
