@@ -3,6 +3,9 @@ package io.drover.controller.tasks;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Projections;
 import io.drover.queue.TaskFields;
+import io.drover.shared.domain.DroverException;
+import io.drover.shared.domain.ErrorCode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -12,7 +15,10 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.bson.Document;
 import org.slf4j.Logger;
@@ -36,12 +42,12 @@ public final class TaskIndex implements TaskEvents.Listener {
 
     static final int LOAD_BATCH = 2_000;
     /** How long a listing waits for the first load before it answers "try again". */
-    static final java.time.Duration LOAD_WAIT = java.time.Duration.ofSeconds(30);
+    static final Duration LOAD_WAIT = Duration.ofSeconds(30);
 
     private final MongoCollection<Document> tasks;
     private final Consumer<Runnable> soon;
-    private final java.time.Duration loadWait;
-    private final java.time.Duration retryEvery;
+    private final Duration loadWait;
+    private final Duration retryEvery;
     private final ConcurrentHashMap<String, TaskIndexRow> rows = new ConcurrentHashMap<>();
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -50,18 +56,18 @@ public final class TaskIndex implements TaskEvents.Listener {
     private volatile boolean refreshing;
     private final TaskIndexRow.Interner interner = new TaskIndexRow.Interner(200_000);
     /** Open once the first load has filled {@link #rows}: until then every read waits for it. */
-    private final java.util.concurrent.CountDownLatch loaded = new java.util.concurrent.CountDownLatch(1);
+    private final CountDownLatch loaded = new CountDownLatch(1);
 
     /**
      * @param soon runs a refresh shortly, on a thread that may block on the store (the controller
      *             passes a short timer that hands it to the store pool)
      */
     public TaskIndex(MongoCollection<Document> tasks, Consumer<Runnable> soon) {
-        this(tasks, soon, LOAD_WAIT, java.time.Duration.ofSeconds(5));
+        this(tasks, soon, LOAD_WAIT, Duration.ofSeconds(5));
     }
 
     /** @param loadWait how long a read waits for the first load; @param retryEvery pause after a failed load */
-    TaskIndex(MongoCollection<Document> tasks, Consumer<Runnable> soon, java.time.Duration loadWait, java.time.Duration retryEvery) {
+    TaskIndex(MongoCollection<Document> tasks, Consumer<Runnable> soon, Duration loadWait, Duration retryEvery) {
         this.tasks = tasks;
         this.soon = soon;
         this.loadWait = loadWait;
@@ -86,7 +92,7 @@ public final class TaskIndex implements TaskEvents.Listener {
      * {@link #load} on a thread of its own, so the controller serves agents meanwhile; a failed
      * load (store not reachable yet) is retried every 5 s until it succeeds or the store is closed.
      */
-    public void loadInBackground(java.util.function.BooleanSupplier storeClosed) {
+    public void loadInBackground(BooleanSupplier storeClosed) {
         Thread t = new Thread(() -> {
             for (int attempt = 1; !storeClosed.getAsBoolean(); attempt++) {
                 try {
@@ -110,11 +116,11 @@ public final class TaskIndex implements TaskEvents.Listener {
     /** Waits for the first load; a listing asked during a long one is told to come back. */
     private void awaitLoaded() {
         try {
-            if (loaded.await(loadWait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) return;
+            if (loaded.await(loadWait.toMillis(), TimeUnit.MILLISECONDS)) return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        throw new io.drover.shared.domain.DroverException(io.drover.shared.domain.ErrorCode.UNAVAILABLE,
+        throw new DroverException(ErrorCode.UNAVAILABLE,
                 "the controller is still loading its task list (" + rows.size() + " tasks so far); try again in a few seconds");
     }
 
