@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drover.agent.cli.git.TestRepos;
 import io.drover.controller.Controller;
 import io.drover.controller.config.ControllerConfig;
 import io.drover.shared.client.ApiClient;
 import io.drover.shared.client.ControllerNodes;
 import io.drover.shared.json.Json;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.lib.PersonIdent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,11 +50,8 @@ class ClaimAbandonRaceTest {
                 .withHeartbeat(Duration.ofSeconds(1)).withLease(Duration.ofSeconds(60)).withAuth(false));
         api = new ApiClient(controller.baseUrl(), null);
         repo = tmp.resolve("repo");
-        try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
-            Files.writeString(repo.resolve("task.py"), "print('hi')\n");
-            git.add().addFilepattern(".").call();
-            PersonIdent who = new PersonIdent("t", "t@example.com");
-            commit = git.commit().setMessage("init").setAuthor(who).setCommitter(who).call().getName();
+        try (Git git = TestRepos.init(repo, "task.py", "print('hi')\n")) {
+            commit = git.getRepository().resolve("HEAD").getName();
         }
         ObjectNode worker = Json.object().put("name", "racer").put("hostname", "h").put("pid", 1).put("version", "t");
         worker.putArray("queues").add(QUEUE);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.drover.agent.Agent;
 import io.drover.agent.AgentConfig;
+import io.drover.agent.cli.git.TestRepos;
 import io.drover.agent.daemon.ParallelConfig;
 import io.drover.controller.Controller;
 import io.drover.controller.config.ControllerConfig;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.lib.PersonIdent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,11 +61,8 @@ class GpuClaimGapTest {
                 .withHeartbeat(Duration.ofSeconds(1)).withLease(Duration.ofSeconds(10)).withAuth(false));
         api = new ApiClient(controller.baseUrl(), null);
         repo = tmp.resolve("repo");
-        try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
-            Files.writeString(repo.resolve("task.py"), TASK);
-            git.add().addFilepattern(".").call();
-            PersonIdent who = new PersonIdent("t", "t@example.com");
-            commit = git.commit().setMessage("init").setAuthor(who).setCommitter(who).call().getName();
+        try (Git git = TestRepos.init(repo, "task.py", TASK)) {
+            commit = git.getRepository().resolve("HEAD").getName();
         }
         fakeSmi = GpuAgentEndToEndTest.fakeNvidiaSmi(tmp.resolve("bin"));
     }
