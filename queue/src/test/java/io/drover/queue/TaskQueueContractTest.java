@@ -720,6 +720,11 @@ public abstract class TaskQueueContractTest {
 
     /** A created task asking for {@code gpus} GPUs, enqueued at the bottom of {@code q}. */
     protected String enqueuedNeeding(String q, int gpus) {
+        return enqueuedNeeding(tasks, queue, q, gpus);
+    }
+
+    /** Same, on any tasks collection and queue (for tests outside this contract). */
+    public static String enqueuedNeeding(MongoCollection<Document> tasks, TaskQueue queue, String q, int gpus) {
         String id = Ids.newId();
         tasks.insertOne(new Document(TaskFields.ID, id).append("name", "t").append(TaskFields.STATUS, "created")
                 .append(TaskFields.EPOCH, 0L).append(TaskFields.EXECUTION, new Document("attempt", 0))

@@ -5,10 +5,9 @@ import com.mongodb.client.MongoDatabase;
 import io.drover.queue.TaskFields;
 import io.drover.queue.TaskQueue.Claim;
 import io.drover.queue.TaskQueue.Fit;
-import io.drover.queue.TaskQueue.Position;
 import io.drover.queue.TaskQueue.WorkTurn;
+import io.drover.queue.TaskQueueContractTest;
 import io.drover.queue.testing.EmbeddedMongo;
-import io.drover.shared.domain.Ids;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,12 +76,7 @@ class ClaimTurnsTest {
     }
 
     private String enqueue(String q, int gpus) {
-        String id = Ids.newId();
-        tasks.insertOne(new Document(TaskFields.ID, id).append("name", "t").append(TaskFields.STATUS, "created")
-                .append(TaskFields.EPOCH, 0L).append(TaskFields.EXECUTION, new Document("attempt", 0))
-                .append(TaskFields.RESOURCES, new Document("gpus", gpus)).append(TaskFields.UPDATED_AT, new Date()));
-        queue.enqueue(id, q, 0, Position.BOTTOM);
-        return id;
+        return TaskQueueContractTest.enqueuedNeeding(tasks, queue, q, gpus);
     }
 
     private static long done(List<? extends CompletableFuture<?>> fs) throws InterruptedException {
